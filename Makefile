@@ -1,0 +1,48 @@
+# Pórtico. Every target creates or refreshes .venv itself, so a fresh clone needs nothing else.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CHROMIUM ?= /usr/bin/chromium
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: run test lint unit integration e2e package package-check bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m devtools.stack
+
+test: lint unit integration e2e package-check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+e2e: $(STAMP) $(CHROMIUM)
+	$(BIN)/pytest tests/e2e
+
+# Debian's chromium; Playwright cannot download browsers here.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "install Debian's chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
+
+package: $(STAMP)
+	$(BIN)/python -m devtools.package build
+
+package-check: package
+	$(BIN)/python -m devtools.package check
+
+bench: package
+	$(BIN)/python -m devtools.bench
+
+clean:
+	rm -rf build vendor requirements.txt .pytest_cache

@@ -1,0 +1,39 @@
+"""Composition root: the Chalice app, its middleware and one blueprint a module. No routes here."""
+
+from __future__ import annotations
+
+from chalice import Chalice, ConvertToMiddleware, CORSConfig
+
+from chalicelib.config import get_settings
+from chalicelib.handlers.auth import auth
+from chalicelib.handlers.integration import integration
+from chalicelib.handlers.meta import meta
+from chalicelib.observability import get_logger
+
+app = Chalice(app_name="portico", configure_logs=False)
+app.debug = get_settings().debug
+app.register_middleware(ConvertToMiddleware(get_logger().inject_lambda_context))
+# CORS is compiled into the API Gateway definition, so the one portal origin is fixed when packaging.
+app.api.cors = CORSConfig(
+    allow_origin=get_settings().portal_origin,
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+    expose_headers=["Retry-After"],
+    max_age=600,
+)
+
+
+@app.middleware("http")
+def security_headers(event, get_response):  # type: ignore[no-untyped-def]
+    response = get_response(event)
+    response.headers.update({
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    })
+    return response
+
+
+for blueprint in (meta, auth, integration):
+    app.register_blueprint(blueprint, url_prefix="/v1")

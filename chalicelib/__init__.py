@@ -1,0 +1,1 @@
+"""Pórtico: a serverless customer self-service portal."""

@@ -1,0 +1,159 @@
+"""``portico``: manage tenants, API keys and demo data against local or real AWS.
+
+The AWS target comes from the usual environment (credentials, AWS_REGION, AWS_ENDPOINT_URL for the
+local emulator) and the stage's PORTICO_* variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+SLUG_RE = re.compile(r"^[a-z0-9-]{3,40}$")
+
+
+def _modules(text: str) -> frozenset[str]:
+    from chalicelib.domain.access import MODULES
+
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    unknown = names - set(MODULES)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown modules: {', '.join(sorted(unknown))}; known: {', '.join(MODULES)}")
+    return names
+
+
+def _slug(text: str) -> str:
+    if not SLUG_RE.match(text):
+        raise argparse.ArgumentTypeError("a tenant slug is 3-40 lowercase letters, digits or '-'")
+    return text
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from chalicelib.domain.access import MODULES
+
+    parser = argparse.ArgumentParser(prog="portico", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("bootstrap", help="create the table, bucket and verified mail sender of the stage")
+
+    tenant = sub.add_parser("tenant", help="tenants").add_subparsers(dest="action", required=True)
+    create = tenant.add_parser("create", help="create a tenant")
+    create.add_argument("slug", type=_slug)
+    create.add_argument("--name", required=True)
+    create.add_argument("--timezone", default="America/Bogota")
+    create.add_argument("--portal-url", required=True)
+    create.add_argument("--currency", default="COP")
+    create.add_argument("--modules", type=_modules, default=frozenset(MODULES),
+                        help="comma-separated modules to enable (default: all)")
+    show = tenant.add_parser("show", help="show a tenant")
+    show.add_argument("slug", type=_slug)
+    modules = tenant.add_parser("modules", help="enable or disable modules")
+    modules.add_argument("slug", type=_slug)
+    modules.add_argument("--enable", type=_modules, default=frozenset())
+    modules.add_argument("--disable", type=_modules, default=frozenset())
+    brand = tenant.add_parser("branding", help="set the portal's colours and logo")
+    brand.add_argument("slug", type=_slug)
+    brand.add_argument("--brand", help="main colour, e.g. #0b5394")
+    brand.add_argument("--brand-contrast", help="text colour on the main colour, e.g. #ffffff")
+    brand.add_argument("--logo-url")
+
+    apikey = sub.add_parser("apikey", help="integrator API keys").add_subparsers(dest="action", required=True)
+    key_create = apikey.add_parser("create", help="create a key (printed once)")
+    key_create.add_argument("slug", type=_slug)
+    key_create.add_argument("--label", default="integrator")
+    key_list = apikey.add_parser("list", help="list keys")
+    key_list.add_argument("slug", type=_slug)
+    key_revoke = apikey.add_parser("revoke", help="revoke a key")
+    key_revoke.add_argument("slug", type=_slug)
+    key_revoke.add_argument("key_id")
+
+    seed = sub.add_parser("seed-demo", help="create the demo tenant with accounts, contacts and documents")
+    seed.add_argument("--api-key", help="the demo integrator key (default: PORTICO_DEMO_API_KEY, else "
+                      "demo-integrator-key)")
+    seed.add_argument("--portal-url", default="http://127.0.0.1:8000")
+    return parser
+
+
+def _tenant(args: argparse.Namespace) -> Any:
+    from chalicelib.domain import clock
+    from chalicelib.store import tenants
+
+    if args.action == "create":
+        if not clock.is_timezone(args.timezone):
+            raise SystemExit(f"unknown time zone {args.timezone}")
+        return tenants.create(args.slug, name=args.name, timezone=args.timezone, portal_url=args.portal_url,
+                              currency=args.currency, modules=args.modules)
+    if args.action == "modules":
+        current = tenants.get(args.slug).modules
+        return tenants.update(args.slug, modules=(current | args.enable) - args.disable)
+    if args.action == "branding":
+        branding = dict(tenants.get(args.slug).branding)
+        for field in ("brand", "brand_contrast", "logo_url"):
+            if getattr(args, field) is not None:
+                branding[field] = getattr(args, field)
+        return tenants.update(args.slug, branding=branding)
+    return tenants.get(args.slug)
+
+
+def _apikey(args: argparse.Namespace) -> Any:
+    from chalicelib.store import tenants
+
+    if args.action == "create":
+        key, record = tenants.create_api_key(args.slug, label=args.label)
+        return {"api_key": key, **record, "note": "store the key now: it is not shown again"}
+    if args.action == "revoke":
+        return tenants.revoke_api_key(args.slug, args.key_id)
+    return tenants.list_api_keys(args.slug)
+
+
+def _bootstrap(args: argparse.Namespace) -> Any:
+    from chalicelib.store import db
+
+    db.create_resources()
+    return {"status": "ready"}
+
+
+def _seed_demo(args: argparse.Namespace) -> Any:
+    from chalicelib.config import get_settings
+    from chalicelib.demo import seed_demo
+
+    return seed_demo(api_key=args.api_key or get_settings().demo_api_key, portal_url=args.portal_url)
+
+
+COMMANDS = {"bootstrap": _bootstrap, "tenant": _tenant, "apikey": _apikey, "seed-demo": _seed_demo}
+
+
+def run(args: argparse.Namespace) -> Any:
+    return COMMANDS[args.command](args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from chalicelib.domain.errors import PorticoError
+
+    args = build_parser().parse_args(argv)
+    try:
+        _print(run(args))
+    except PorticoError as error:
+        print(f"portico: {error.message} ({error.code})", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The demo tenant that ``make run`` seeds: a distributor with two customer companies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.domain import clock
+from chalicelib.domain.access import MODULES
+from chalicelib.domain.errors import NotFound
+
+TENANT = "demo"
+DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
+
+
+def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> dict[str, Any]:
+    from chalicelib.domain.access import MODULE_ACTIONS
+
+    return {
+        "enabled": True,
+        "start_date": (today - timedelta(days=90)).isoformat(),
+        "end_date": (today + timedelta(days=365)).isoformat(),
+        "modules": {m: {"scope": scope, "actions": list(MODULE_ACTIONS[m])} for m in modules},
+    }
+
+
+def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
+    """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
+    from chalicelib.domain.records import read_account, read_contact, read_document
+    from chalicelib.store import accounts, contacts, documents, tenants
+
+    logins = {
+        "ana.gomez@eltornillo.example.com": "all modules, whole company",
+        "bruno.diaz@eltornillo.example.com": "billing, payments and profile; own records only",
+        "carla.rios@la15.example.com": "access ended yesterday (sign-in is refused)",
+    }
+    summary = {"tenant": TENANT, "api_key": api_key, "password": DEMO_PASSWORD, "logins": logins,
+               "invited": "diego.mora@la15.example.com (set a password from the mail outbox link)"}
+    try:
+        tenants.get(TENANT)
+        return summary
+    except NotFound:
+        pass
+    tenants.create(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota", portal_url=portal_url,
+                   currency="COP", modules=frozenset(MODULES))
+    tenants.update(TENANT, branding={"brand": "#0b5394", "brand_contrast": "#ffffff"})
+    tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
+    today = clock.today("America/Bogota")
+    executive = {"name": "Laura Restrepo", "email": "laura.restrepo@andina.example.com", "phone": "+57 601 555 0101"}
+    for account_id, name, nit, city in (
+        ("eltornillo", "Ferretería El Tornillo S.A.S.", "900123456-8", "Bogotá"),
+        ("la15", "Comercializadora La 15 Ltda.", "890903938-8", "Medellín"),
+    ):
+        accounts.upsert(TENANT, account_id, read_account({
+            "name": name, "tax_id": nit, "tax_id_type": "NIT", "email": f"contabilidad@{account_id}.example.com",
+            "phone": "+57 601 555 0199", "address": "Calle 15 # 10-20", "city": city, "currency": "COP",
+            "credit_limit": 50_000_000_00, "account_executive": executive,
+        }, default_currency="COP"))
+    people = (
+        ("ana", "eltornillo", "Ana Gómez", "ana.gomez@eltornillo.example.com", MODULES, "account"),
+        ("bruno", "eltornillo", "Bruno Díaz", "bruno.diaz@eltornillo.example.com",
+         ("billing", "payments", "profile"), "own"),
+        ("carla", "la15", "Carla Ríos", "carla.rios@la15.example.com", MODULES, "account"),
+        ("diego", "la15", "Diego Mora", "diego.mora@la15.example.com", MODULES, "account"),
+    )
+    for contact_id, account_id, name, email, modules, scope in people:
+        record = read_contact({"account_id": account_id, "name": name, "email": email, "language": "es-CO",
+                               "portal": _grant(modules, scope=scope, today=today)}, today=today, previous=None)
+        contacts.upsert(TENANT, contact_id, record)
+        if contact_id != "diego":
+            contacts.set_password_directly(TENANT, contact_id, DEMO_PASSWORD)
+    contacts.upsert(TENANT, "elena", read_contact(
+        {"account_id": "eltornillo", "name": "Elena Castro", "email": "elena.castro@eltornillo.example.com"},
+        today=today, previous=None))
+    yesterday = today - timedelta(days=1)
+    contacts.set_access_window(TENANT, "carla", start_date=(today - timedelta(days=180)).isoformat(),
+                               end_date=yesterday.isoformat())
+    salesperson = {"name": "Mateo Vélez", "email": "mateo.velez@andina.example.com"}
+    invoices = (  # (id, account, contact, days since issue, days of credit, total, paid)
+        ("FV-1001", "eltornillo", "ana", 120, 30, 4_250_000_00, 4_250_000_00),
+        ("FV-1002", "eltornillo", "bruno", 105, 30, 1_750_050_00, 0),
+        ("FV-1003", "eltornillo", "ana", 70, 30, 3_120_000_00, 1_000_000_00),
+        ("FV-1004", "eltornillo", "bruno", 40, 30, 890_000_00, 0),
+        ("FV-1005", "eltornillo", "ana", 25, 30, 2_340_500_00, 0),
+        ("FV-1006", "eltornillo", "ana", 5, 30, 5_600_000_00, 0),
+        ("FV-2001", "la15", "carla", 50, 30, 7_800_000_00, 0),
+        ("FV-2002", "la15", "diego", 12, 30, 1_200_000_00, 0),
+    )
+    for doc_id, account_id, contact_id, age, credit, total, paid in invoices:
+        issued = today - timedelta(days=age)
+        tax = total * 19 // 119
+        documents.upsert(TENANT, doc_id, read_document("invoice", {
+            "account_id": account_id, "contact_id": contact_id, "number": doc_id,
+            "issue_date": issued.isoformat(), "due_date": (issued + timedelta(days=credit)).isoformat(),
+            "currency": "COP", "total": total, "balance": total - paid, "tax": tax, "salesperson": salesperson,
+            "lines": [{"description": "Herramienta y ferretería (pedido consolidado)", "quantity": 1,
+                       "unit_price": total - tax, "total": total - tax}],
+        }))
+    documents.upsert(TENANT, "RC-501", read_document("receipt", {
+        "account_id": "eltornillo", "contact_id": "ana", "number": "RC-501",
+        "issue_date": (today - timedelta(days=80)).isoformat(), "currency": "COP", "total": 4_250_000_00,
+        "method": "Transferencia", "applied_to": [{"invoice_id": "FV-1001", "amount": 4_250_000_00}],
+    }))
+    documents.upsert(TENANT, "NC-301", read_document("credit_note", {
+        "account_id": "eltornillo", "contact_id": "ana", "number": "NC-301",
+        "issue_date": (today - timedelta(days=45)).isoformat(), "currency": "COP", "total": 1_000_000_00,
+        "reason": "Devolución de mercancía", "applied_to": [{"invoice_id": "FV-1003", "amount": 1_000_000_00}],
+    }))
+    documents.upsert(TENANT, "ND-101", read_document("debit_note", {
+        "account_id": "la15", "contact_id": "carla", "number": "ND-101",
+        "issue_date": (today - timedelta(days=20)).isoformat(), "currency": "COP", "total": 150_000_00,
+        "reason": "Intereses de mora",
+    }))
+    return summary

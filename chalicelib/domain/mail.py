@@ -1,0 +1,93 @@
+"""The mails Pórtico sends, composed as text and HTML (Spanish by default, the contact's language when set)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+
+
+_WORDS = {
+    "es-CO": {
+        "invite_subject": "{tenant}: tu acceso al portal de clientes",
+        "invite_intro": "Hola {name}, {tenant} te dio acceso a su portal de clientes: cartera, estado de cuenta, "
+        "facturas y pagos en línea.",
+        "invite_login": "Tu usuario es {email}.",
+        "invite_cta": "Crear mi contraseña",
+        "invite_expiry": "El enlace sirve una sola vez y vence en 72 horas.",
+        "reset_subject": "{tenant}: restablece tu contraseña",
+        "reset_intro": "Hola {name}, recibimos una solicitud para restablecer tu contraseña del portal de {tenant}.",
+        "reset_cta": "Restablecer contraseña",
+        "reset_expiry": "El enlace sirve una sola vez y vence en 2 horas. Si no lo pediste, ignora este correo.",
+        "portal": "Portal",
+        "footer": "Recibes este correo porque eres contacto de un cliente de {tenant}.",
+    },
+    "en": {
+        "invite_subject": "{tenant}: your customer portal access",
+        "invite_intro": "Hi {name}, {tenant} gave you access to its customer portal: balances, statements, "
+        "invoices and online payments.",
+        "invite_login": "Your login is {email}.",
+        "invite_cta": "Set my password",
+        "invite_expiry": "The link works once and expires in 72 hours.",
+        "reset_subject": "{tenant}: reset your password",
+        "reset_intro": "Hi {name}, we received a request to reset your {tenant} portal password.",
+        "reset_cta": "Reset password",
+        "reset_expiry": "The link works once and expires in 2 hours. If you did not ask for it, ignore this mail.",
+        "portal": "Portal",
+        "footer": "You receive this mail because you are a contact of a customer of {tenant}.",
+    },
+}
+
+
+def words(language: str | None) -> dict[str, str]:
+    return _WORDS.get(language or "es-CO", _WORDS["es-CO"])
+
+
+def _layout(*, tenant: str, logo_url: str | None, paragraphs: list[str], cta: str, link: str, footer: str) -> str:
+    logo = f'<img src="{escape(logo_url)}" alt="{escape(tenant)}" style="max-height:48px">' if logo_url else ""
+    body = "".join(f'<p style="margin:0 0 16px">{escape(p)}</p>' for p in paragraphs)
+    return (
+        '<!doctype html><html><body style="font-family:system-ui,Arial,sans-serif;color:#1f2933;background:#f5f7fa">'
+        '<div style="max-width:560px;margin:0 auto;padding:24px;background:#fff">'
+        f'{logo}<h1 style="font-size:20px">{escape(tenant)}</h1>{body}'
+        f'<p><a href="{escape(link)}" style="display:inline-block;padding:12px 20px;background:#0b5394;'
+        f'color:#fff;text-decoration:none;border-radius:6px">{escape(cta)}</a></p>'
+        f'<p style="font-size:12px;color:#52606d">{escape(footer)}</p></div></body></html>'
+    )
+
+
+def _compose(kind: str, *, to: str, tenant: str, logo_url: str | None, name: str, email: str, link: str,
+             language: str | None) -> Mail:
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "email": email}
+    paragraphs = [w[f"{kind}_intro"].format(**fill)]
+    if kind == "invite":
+        paragraphs.append(w["invite_login"].format(**fill))
+    paragraphs.append(w[f"{kind}_expiry"])
+    cta = w[f"{kind}_cta"]
+    footer = w["footer"].format(**fill)
+    text = "\n\n".join([*paragraphs, f"{cta}: {link}", footer]) + "\n"
+    html = _layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=cta, link=link, footer=footer)
+    return Mail(to=(to,), subject=w[f"{kind}_subject"].format(**fill), text=text, html=html)
+
+
+def invitation(*, tenant: str, logo_url: str | None, name: str, email: str, link: str, language: str | None) -> Mail:
+    return _compose("invite", to=email, tenant=tenant, logo_url=logo_url, name=name, email=email, link=link,
+                    language=language)
+
+
+def password_reset(*, tenant: str, logo_url: str | None, name: str, email: str, link: str,
+                   language: str | None) -> Mail:
+    return _compose("reset", to=email, tenant=tenant, logo_url=logo_url, name=name, email=email, link=link,
+                    language=language)
+
+
+def set_password_link(portal_url: str, token: str) -> str:
+    return f"{portal_url.rstrip('/')}/#/set-password?token={token}"

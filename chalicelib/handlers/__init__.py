@@ -1,0 +1,1 @@
+"""HTTP handlers: one blueprint a module. Parse, authorize, call the domain/store, serialize."""

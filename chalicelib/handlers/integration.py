@@ -1,0 +1,112 @@
+"""The integrator API (``/v1/integration/*``, Bearer API key): the ERP pushes data and reads the events feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.handlers.http import json_body, json_response, page_params, route
+
+integration = Blueprint(__name__)
+
+
+def _saved(result: dict[str, Any], created: bool) -> Any:
+    return json_response(result, 201 if created else 200)
+
+
+@route(integration, "/integration/accounts/{account_id}", methods=("PUT",), auth="integrator")
+def put_account(tenant: str, account_id: str) -> Any:
+    from chalicelib.domain.records import read_account
+    from chalicelib.domain.validation import check_id
+    from chalicelib.store import accounts, tenants
+
+    check_id(account_id, "account_id")
+    data = read_account(json_body(integration), default_currency=tenants.get(tenant).currency)
+    return _saved(*accounts.upsert(tenant, account_id, data))
+
+
+@route(integration, "/integration/accounts/{account_id}", auth="integrator")
+def get_account(tenant: str, account_id: str) -> dict[str, Any]:
+    from chalicelib.store import accounts
+
+    return accounts.get(tenant, account_id)
+
+
+@route(integration, "/integration/contacts/{contact_id}", methods=("PUT",), auth="integrator")
+def put_contact(tenant: str, contact_id: str) -> Any:
+    from chalicelib.domain import clock
+    from chalicelib.domain.records import read_contact
+    from chalicelib.domain.validation import check_id
+    from chalicelib.store import contacts, tenants
+
+    check_id(contact_id, "contact_id")
+    body = json_body(integration)
+    today = clock.today(tenants.get(tenant).timezone)
+    record = read_contact(body, today=today, previous=contacts.previous_grant(tenant, contact_id))
+    return _saved(*contacts.upsert(tenant, contact_id, record))
+
+
+@route(integration, "/integration/contacts/{contact_id}", auth="integrator")
+def get_contact(tenant: str, contact_id: str) -> dict[str, Any]:
+    from chalicelib.store import contacts
+
+    return contacts.get(tenant, contact_id)
+
+
+@route(integration, "/integration/contacts/{contact_id}/invite", methods=("POST",), auth="integrator", status=202)
+def invite_contact(tenant: str, contact_id: str) -> dict[str, Any]:
+    from chalicelib.store import contacts
+
+    return contacts.invite(tenant, contact_id)
+
+
+def _document_routes(doc_type: str, segment: str) -> None:
+    """PUT and GET for one kind of billing document; the views get names of their own for Chalice."""
+
+    def put_document(tenant: str, **params: str) -> Any:
+        from chalicelib.domain.records import read_document
+        from chalicelib.domain.validation import check_id
+        from chalicelib.store import documents
+
+        doc_id = check_id(params["doc_id"], "id")
+        record = read_document(doc_type, json_body(integration))
+        return _saved(*documents.upsert(tenant, doc_id, record))
+
+    def get_document(tenant: str, **params: str) -> dict[str, Any]:
+        from chalicelib.store import documents
+
+        return documents.get(tenant, doc_type, params["doc_id"])
+
+    put_document.__name__ = f"put_{doc_type}"
+    get_document.__name__ = f"get_{doc_type}"
+    path = f"/integration/{segment}/{{doc_id}}"
+    route(integration, path, methods=("PUT",), auth="integrator")(put_document)
+    route(integration, path, auth="integrator")(get_document)
+
+
+for _doc_type, _segment in (("invoice", "invoices"), ("credit_note", "credit-notes"), ("debit_note", "debit-notes"),
+                            ("receipt", "receipts")):
+    _document_routes(_doc_type, _segment)
+
+
+@route(integration, "/integration/invoices/{doc_id}/pdf", methods=("POST",), auth="integrator")
+def upload_invoice_pdf(tenant: str, doc_id: str) -> dict[str, Any]:
+    from chalicelib.store import documents
+
+    return documents.invoice_pdf_upload(tenant, doc_id)
+
+
+@route(integration, "/integration/events", auth="integrator")
+def list_events(tenant: str) -> dict[str, Any]:
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.handlers.http import query
+    from chalicelib.store import events
+
+    limit, cursor = page_params(integration)
+    after = query(integration).get("after") or cursor or "0"
+    if not after.isdigit():
+        raise ValidationFailed({"after": "must be the id of the last event you processed (a whole number)"})
+    items, next_after = events.page(tenant, after=int(after), limit=limit)
+    last = items[-1]["seq"] if items else int(after)
+    return {"items": items, "next_cursor": str(next_after) if next_after is not None else None, "last_id": str(last)}

@@ -1,0 +1,197 @@
+"""Billing documents pushed by the integrator: invoices, credit notes, debit notes, receipts.
+
+Each upsert is one transaction: the document (version-checked), the tenant-wide id index (an id never
+moves between accounts), the account's monthly movement totals (so a statement's opening balance is
+one Query), and the allocations of credit documents to invoices.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain import clock
+from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.store import accounts, contacts, db, files, keys
+
+if TYPE_CHECKING:
+    from chalicelib.domain.records import DocumentRecord
+    from chalicelib.store.models import BillingDocumentItem
+
+
+def document_json(item: BillingDocumentItem) -> dict[str, Any]:
+    result = {
+        "id": item.doc_id,
+        "type": item.doc_type,
+        "account_id": item.account_id,
+        "contact_id": item.contact_id,
+        "number": item.number,
+        "issue_date": item.issue_date,
+        "currency": item.currency,
+        "total": int(item.total),
+        **(item.data or {}),
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+    if item.doc_type == "invoice":
+        result["due_date"] = item.due_date
+        result["balance"] = int(item.balance or 0)
+        result["pdf_uploaded"] = bool(item.pdf_key)
+    return result
+
+
+def load(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem | None:
+    """The document wherever its account is (via the tenant-wide index), or None."""
+    from chalicelib.store.models import BillingDocumentItem, DocumentIndexItem
+
+    db.ready()
+    try:
+        index = DocumentIndexItem.get(keys.document_index(tenant, doc_type, doc_id), keys.DOC_INDEX_SK)
+    except DocumentIndexItem.DoesNotExist:
+        return None
+    try:
+        return BillingDocumentItem.get(keys.account(tenant, index.account_id), keys.document_sk(doc_type, doc_id),
+                                       consistent_read=True)
+    except BillingDocumentItem.DoesNotExist:
+        return None
+
+
+def get(tenant: str, doc_type: str, doc_id: str) -> dict[str, Any]:
+    item = load(tenant, doc_type, doc_id)
+    if item is None:
+        raise NotFound(f"There is no {doc_type.replace('_', ' ')} with that id.", code="document_not_found")
+    return document_json(item)
+
+
+def _check_references(tenant: str, record: DocumentRecord) -> None:
+    """422 when the contact or an invoice the document applies to is not of the same account and currency."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    problems: dict[str, str] = {}
+    if record.contact_id:
+        contact = contacts.load(tenant, record.contact_id)
+        if contact is None or contact.account_id != record.account_id:
+            problems["contact_id"] = "is not a contact of this account"
+    if record.applied_to:
+        pk = keys.account(tenant, record.account_id)
+        wanted = [(pk, keys.document_sk("invoice", invoice_id)) for invoice_id, _ in record.applied_to]
+        found = {item.doc_id: item for item in BillingDocumentItem.batch_get(wanted, consistent_read=True)}
+        for index, (invoice_id, _) in enumerate(record.applied_to):
+            invoice = found.get(invoice_id)
+            if invoice is None:
+                problems[f"applied_to[{index}].invoice_id"] = "is not an invoice of this account"
+            elif invoice.currency != record.currency:
+                problems[f"applied_to[{index}].invoice_id"] = f"is in {invoice.currency}, not {record.currency}"
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, Any], bool]:
+    """Creates or replaces a document; returns it and whether it was created."""
+    from chalicelib.store.models import (
+        AllocationItem,
+        BillingDocumentItem,
+        DocumentIndexItem,
+        MonthTotalItem,
+    )
+
+    db.ready()
+    if not accounts.exists(tenant, record.account_id):
+        raise NotFound("There is no account with that id; push the account first.", code="account_not_found",
+                       details={"account_id": record.account_id})
+    previous = load(tenant, record.doc_type, doc_id)
+    if previous is not None and previous.account_id != record.account_id:
+        raise Conflict("This document id belongs to another account; documents cannot change account.",
+                       code="account_mismatch", details={"account_id": previous.account_id})
+    _check_references(tenant, record)
+    stamp = clock.iso(clock.now())
+    pk = keys.account(tenant, record.account_id)
+    item = BillingDocumentItem(
+        pk,
+        keys.document_sk(record.doc_type, doc_id),
+        doc_type=record.doc_type,
+        doc_id=doc_id,
+        account_id=record.account_id,
+        contact_id=record.contact_id,
+        number=record.number,
+        issue_date=record.issue_date,
+        due_date=record.due_date,
+        currency=record.currency,
+        total=record.total,
+        balance=record.balance,
+        data={**record.extra, "applied_to": [{"invoice_id": i, "amount": a} for i, a in record.applied_to]}
+        if record.doc_type != "invoice" else record.extra,
+        lsi1sk=keys.movement_lsi(record.issue_date, record.doc_type, doc_id),
+        lsi2sk=keys.open_invoice_lsi(record.due_date, doc_id)
+        if record.doc_type == "invoice" and record.due_date and (record.balance or 0) > 0 else None,
+        created_at=previous.created_at if previous else stamp,
+        updated_at=stamp,
+    )
+    if previous is not None:
+        item.version = previous.version
+        item.pdf_key = previous.pdf_key
+
+    # The monthly totals move by the difference between the old and the new movement.
+    deltas: dict[tuple[str, str], list[int]] = {}
+
+    def add(currency: str, day: str, debit: int, credit: int) -> None:
+        entry = deltas.setdefault((currency, day[:7]), [0, 0])
+        entry[0] += debit
+        entry[1] += credit
+
+    if previous is not None:
+        old_debit = int(previous.total) if previous.doc_type in ("invoice", "debit_note") else 0
+        add(previous.currency, previous.issue_date, -old_debit, -(int(previous.total) - old_debit))
+    add(record.currency, record.issue_date, record.debit, record.credit)
+
+    old_allocations = {a["invoice_id"] for a in ((previous.data or {}).get("applied_to") or [])} if previous else set()
+    new_allocations = dict(record.applied_to)
+
+    with db.transaction(conflict="The document changed while it was being saved; send it again.") as tx:
+        tx.save(item)
+        tx.save(
+            DocumentIndexItem(keys.document_index(tenant, record.doc_type, doc_id), keys.DOC_INDEX_SK,
+                              account_id=record.account_id),
+            condition=DocumentIndexItem.pk.does_not_exist() | (DocumentIndexItem.account_id == record.account_id),
+        )
+        for (currency, month), (debit, credit) in deltas.items():
+            if debit == 0 and credit == 0:
+                continue
+            tx.update(
+                MonthTotalItem(pk, keys.month_total_sk(currency, month)),
+                actions=[
+                    MonthTotalItem.kind.set(MonthTotalItem),
+                    MonthTotalItem.currency.set(currency),
+                    MonthTotalItem.month.set(month),
+                    MonthTotalItem.debit.add(debit),
+                    MonthTotalItem.credit.add(credit),
+                ],
+            )
+        for invoice_id in old_allocations - set(new_allocations):
+            tx.delete(AllocationItem(pk, keys.allocation_sk(invoice_id, record.doc_type, doc_id)))
+        for invoice_id, amount in new_allocations.items():
+            tx.save(AllocationItem(
+                pk,
+                keys.allocation_sk(invoice_id, record.doc_type, doc_id),
+                invoice_id=invoice_id,
+                doc_type=record.doc_type,
+                doc_id=doc_id,
+                number=record.number,
+                date=record.issue_date,
+                currency=record.currency,
+                amount=amount,
+                created_at=stamp,
+            ))
+    return document_json(item), previous is None
+
+
+def invoice_pdf_upload(tenant: str, invoice_id: str) -> dict[str, Any]:
+    """A presigned PUT for the ERP's PDF of the invoice; the invoice remembers where it will be."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    item = load(tenant, "invoice", invoice_id)
+    if item is None:
+        raise NotFound("There is no invoice with that id.", code="document_not_found")
+    key = files.object_key(tenant, item.account_id, "invoices", f"{invoice_id}.pdf")
+    if item.pdf_key != key:
+        item.update(actions=[BillingDocumentItem.pdf_key.set(key)])
+    return {**files.presign_put(key, content_type="application/pdf"), "key": key}

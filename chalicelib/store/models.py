@@ -1,0 +1,215 @@
+"""The single DynamoDB table, as PynamoDB models: one base model, one subclass an entity.
+
+Keys are built only by :mod:`chalicelib.store.keys`. Every table key begins with the tenant.
+Indexes:
+
+- ``gsi1`` (sparse, generic): API key hash → key; account → contacts; tenant → accounts.
+- ``gsi2`` (sparse): cross-account work queues (payments awaiting reconciliation by ``next_check_at``).
+- ``lsi1`` (sparse, per account): statement movements by date.
+- ``lsi2`` (sparse, per account): open invoices by due date.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
+from pynamodb.models import Model
+
+
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = KeysOnlyProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Lsi1(LocalSecondaryIndex):
+    class Meta:
+        index_name = "lsi1"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    lsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Lsi2(LocalSecondaryIndex):
+    class Meta:
+        index_name = "lsi2"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    lsi2sk = UnicodeAttribute(range_key=True)
+
+
+class PorticoItem(Model):
+    """Base of every stored item. ``Meta`` is bound to the stage's table by :func:`store.db.bind`."""
+
+    class Meta:
+        table_name = "portico-unbound"
+        # PynamoDB's defaults (15 s / 30 s / 3 retries) outlive API Gateway's 29 s.
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 2
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    lsi1sk = UnicodeAttribute(null=True)
+    lsi2sk = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    # Epoch seconds; DynamoDB TTL only cleans up, expiry is always checked in code.
+    ttl = NumberAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    lsi1 = Lsi1()
+    lsi2 = Lsi2()
+
+
+class TenantItem(PorticoItem, discriminator="Tenant"):
+    slug = UnicodeAttribute()
+    name = UnicodeAttribute()
+    timezone = UnicodeAttribute(default="America/Bogota")
+    portal_url = UnicodeAttribute()
+    currency = UnicodeAttribute(default="COP")
+    modules = UnicodeSetAttribute(null=True)
+    branding = JSONAttribute(null=True)
+
+
+class ApiKeyItem(PorticoItem, discriminator="ApiKey"):
+    tenant = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    label = UnicodeAttribute()
+    key_hash = UnicodeAttribute()
+    hint = UnicodeAttribute()
+    revoked_at = UnicodeAttribute(null=True)
+
+
+class AccountItem(PorticoItem, discriminator="Account"):
+    account_id = UnicodeAttribute()
+    data = JSONAttribute()
+
+
+class ContactItem(PorticoItem, discriminator="Contact"):
+    contact_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    portal = JSONAttribute(null=True)
+    password_hash = UnicodeAttribute(null=True)
+    password_set_at = UnicodeAttribute(null=True)
+    invited_at = UnicodeAttribute(null=True)
+    failed_logins = NumberAttribute(default=0)
+    locked_until = UnicodeAttribute(null=True)
+    # Sessions created before this instant are revoked (grant or password change, sign-out everywhere).
+    sessions_valid_after = UnicodeAttribute(null=True)
+
+
+class EmailClaimItem(PorticoItem, discriminator="EmailClaim"):
+    """Makes a portal user's email unique per tenant (conditional put), and finds them at sign-in."""
+
+    contact_id = UnicodeAttribute()
+
+
+class SessionItem(PorticoItem, discriminator="Session"):
+    session_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    last_seen_at = UnicodeAttribute()
+    revoked_at = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    ip = UnicodeAttribute(null=True)
+
+
+class PasswordTokenItem(PorticoItem, discriminator="PasswordToken"):
+    token_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    used_at = UnicodeAttribute(null=True)
+
+
+class EventCounterItem(PorticoItem, discriminator="EventCounter"):
+    seq = NumberAttribute(default=0)
+
+
+class EventItem(PorticoItem, discriminator="Event"):
+    seq = NumberAttribute()
+    type = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute(null=True)
+    data = JSONAttribute(null=True)
+
+
+class DocumentIndexItem(PorticoItem, discriminator="DocumentIndex"):
+    """Tenant-wide owner of a document id, so an id cannot move between accounts."""
+
+    account_id = UnicodeAttribute()
+
+
+class BillingDocumentItem(PorticoItem, discriminator="BillingDocument"):
+    """An invoice, credit note, debit note or receipt: a movement of the account statement."""
+
+    doc_type = UnicodeAttribute()
+    doc_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    number = UnicodeAttribute()
+    issue_date = UnicodeAttribute()
+    due_date = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute()
+    total = NumberAttribute()
+    balance = NumberAttribute(null=True)
+    data = JSONAttribute(null=True)
+    pdf_key = UnicodeAttribute(null=True)
+    pdf_uploaded = BooleanAttribute(null=True)
+    version = VersionAttribute()
+
+
+class MonthTotalItem(PorticoItem, discriminator="MonthTotal"):
+    """Σ debit and Σ credit of an account's movements in one month and currency (opening balances)."""
+
+    currency = UnicodeAttribute()
+    month = UnicodeAttribute()
+    debit = NumberAttribute(default=0)
+    credit = NumberAttribute(default=0)
+
+
+class AllocationItem(PorticoItem, discriminator="Allocation"):
+    """A credit document (receipt, credit note) applied to one invoice."""
+
+    invoice_id = UnicodeAttribute()
+    doc_type = UnicodeAttribute()
+    doc_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    date = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    amount = NumberAttribute()

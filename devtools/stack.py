@@ -1,0 +1,186 @@
+"""``make run``: the whole of Pórtico on one machine, bound to 127.0.0.1.
+
+Starts the AWS emulator (moto server), creates the table, bucket and mail sender, seeds tenant ``demo``,
+then serves the API (chalice local), the static portal (with a generated ``config.js``) and the
+sandbox (mail outbox). Ctrl-C stops everything. A busy port is reported by name with exit status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Ports:
+    ui: int
+    api: int
+    sandbox: int
+    aws: int
+
+    @classmethod
+    def from_env(cls) -> Ports:
+        def port(name: str, default: int) -> int:
+            value = os.environ.get(name, str(default))
+            if not value.isdigit() or not 0 < int(value) < 65536:
+                raise SystemExit(f"{name} must be a port number, not {value!r}")
+            return int(value)
+
+        return cls(ui=port("PORTICO_UI_PORT", 8000), api=port("PORTICO_API_PORT", 8001),
+                   sandbox=port("PORTICO_SANDBOX_PORT", 8002), aws=port("PORTICO_AWS_PORT", 5055))
+
+    def named(self) -> list[tuple[str, str, int]]:
+        return [("portal UI", "PORTICO_UI_PORT", self.ui), ("API", "PORTICO_API_PORT", self.api),
+                ("sandbox", "PORTICO_SANDBOX_PORT", self.sandbox), ("AWS emulator", "PORTICO_AWS_PORT", self.aws)]
+
+
+def busy_ports(ports: Ports) -> list[str]:
+    busy = []
+    for label, variable, number in ports.named():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((HOST, number))
+            except OSError:
+                busy.append(f"port {number} ({label}, set {variable} to use another) is already in use")
+    return busy
+
+
+def configure_environment(ports: Ports) -> None:
+    """The local stage's environment, set before the app is imported (CORS reads the portal origin)."""
+    os.environ.update({
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://{HOST}:{ports.aws}",
+        "PORTICO_STAGE": "local",
+        "PORTICO_PORTAL_ORIGIN": f"http://{HOST}:{ports.ui}",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        "POWERTOOLS_METRICS_NAMESPACE": "PorticoLocal",
+    })
+    os.environ.pop("AWS_PROFILE", None)
+
+
+class _PortalHandler(SimpleHTTPRequestHandler):
+    config_js = b""
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == "/config.js":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(self.config_js)
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        if not self.path.startswith("/config.js"):
+            self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def portal_server(ports: Ports) -> ThreadingHTTPServer:
+    handler = type("PortalHandler", (_PortalHandler,), {
+        "config_js": (
+            "window.PORTICO_CONFIG = "
+            f'{{"apiBase": "http://{HOST}:{ports.api}/v1", "tenant": "demo", '
+            f'"sandbox": "http://{HOST}:{ports.sandbox}"}};\n'
+        ).encode(),
+    })
+    return ThreadingHTTPServer((HOST, ports.ui), functools.partial(handler, directory=str(ROOT / "static_site")))
+
+
+def api_server(ports: Ports) -> Any:
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import create_local_server
+
+    factory = CLIFactory(project_dir=str(ROOT))
+    config = factory.create_config_obj(chalice_stage_name="local")
+    return create_local_server(config.chalice_app, config, HOST, ports.api).server
+
+
+def sandbox_server(ports: Ports) -> Any:
+    from werkzeug.serving import make_server
+
+    from devtools.sandbox import create_sandbox
+
+    return make_server(HOST, ports.sandbox, create_sandbox(aws_url=f"http://{HOST}:{ports.aws}"), threaded=True)
+
+
+def _serve(server: Any, name: str) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def main() -> int:
+    ports = Ports.from_env()
+    problems = busy_ports(ports)
+    if problems:
+        for problem in problems:
+            print(f"make run: {problem}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    configure_environment(ports)
+    for noisy in ("werkzeug", "moto", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    sys.path.insert(0, str(ROOT))
+
+    from moto.server import ThreadedMotoServer
+
+    moto_server = ThreadedMotoServer(ip_address=HOST, port=ports.aws, verbose=False)
+    moto_server.start()
+
+    from chalicelib.config import get_settings
+    from chalicelib.demo import seed_demo
+    from chalicelib.store import db
+
+    db.create_resources()
+    demo = seed_demo(api_key=get_settings().demo_api_key, portal_url=f"http://{HOST}:{ports.ui}")
+    servers = [(api_server(ports), "api"), (portal_server(ports), "portal"), (sandbox_server(ports), "sandbox")]
+    for server, name in servers:
+        _serve(server, name)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    elapsed = time.monotonic() - started
+    print(
+        f"\nPórtico is ready ({elapsed:.1f} s)\n"
+        f"  portal      http://{HOST}:{ports.ui}/\n"
+        f"  API         http://{HOST}:{ports.api}/v1   (OpenAPI: /v1/openapi.json)\n"
+        f"  mail outbox http://{HOST}:{ports.sandbox}/mail\n"
+        f"  AWS (moto)  http://{HOST}:{ports.aws}\n\n"
+        f"  tenant {demo['tenant']}, integrator key: {demo['api_key']}\n"
+        f"  demo logins (password {demo['password']}):\n"
+        + "".join(f"    {email:38} {what}\n" for email, what in demo["logins"].items())
+        + f"  invited, no password yet: {demo['invited']}\n\nCtrl-C stops everything.",
+        flush=True,
+    )
+    stop.wait()
+    print("\nstopping…", flush=True)
+    for server, _ in servers:
+        server.shutdown()
+    moto_server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

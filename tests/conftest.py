@@ -1,0 +1,26 @@
+"""Root fixtures: fake AWS credentials and test settings before anything imports boto3 or the app."""
+
+from __future__ import annotations
+
+import os
+
+# Set before moto, boto3 or the app are imported, so nothing can reach real AWS.
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "PORTICO_STAGE": "test",
+    "PORTICO_TABLE": "portico-test",
+    "PORTICO_BUCKET": "portico-test-files",
+    "PORTICO_MAIL_FROM": "portal@portico.test",
+    "PORTICO_PORTAL_ORIGIN": "http://portal.test",
+    "POWERTOOLS_METRICS_NAMESPACE": "PorticoTest",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+import moto  # noqa: F401  - imported before the app, as moto asks
