@@ -1,0 +1,75 @@
+// The one way views talk to the API: JSON in and out, bearer token, errors as ApiError.
+
+import {language, t} from "./i18n.js";
+import {apiBase} from "./settings.js";
+import {sessionToken} from "./session.js";
+
+export class ApiError extends Error {
+  constructor({status, code, message, details}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details || {};
+  }
+
+  /** details.fields: field name → what is wrong with it. */
+  get fields() {
+    return this.details.fields || {};
+  }
+}
+
+let unauthorizedHandler = () => {};
+
+/** Registers what happens when an authenticated call answers 401 (app.js: sign out, go to #/login). */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+/**
+ * request("GET", "/me") → parsed JSON (or null for 204). `auth` (default true) sends the session token;
+ * public calls (login, password, tenant branding) pass auth: false.
+ */
+export async function request(method, path, {body, auth = true} = {}) {
+  const headers = {Accept: "application/json", "Accept-Language": language()};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (auth && sessionToken()) headers.Authorization = `Bearer ${sessionToken()}`;
+
+  let response;
+  try {
+    response = await fetch(`${apiBase}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit", // the bearer token is the only credential; no cookies
+    });
+  } catch {
+    throw new ApiError({status: 0, code: "network_error", message: t("errors.network")});
+  }
+
+  const payload = await readJson(response);
+  if (response.ok) return payload;
+
+  const error = new ApiError({
+    status: response.status,
+    code: payload?.error?.code || "http_error",
+    message: payload?.error?.message || t("errors.unexpected", {status: response.status}),
+    details: payload?.error?.details,
+  });
+  if (response.status === 401 && auth) unauthorizedHandler(error);
+  throw error;
+}
+
+async function readJson(response) {
+  if (response.status === 204) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null; // not JSON (a proxy's HTML error page): the caller gets a generic message
+  }
+}
+
+export const api = {
+  get: (path, options) => request("GET", path, options),
+  post: (path, body, options) => request("POST", path, {...options, body}),
+  delete: (path, options) => request("DELETE", path, options),
+};
