@@ -158,7 +158,7 @@ def page_params(blueprint: Blueprint, *, default: int = 50, maximum: int = 200) 
     raw = params.get("limit")
     if raw is None:
         limit = default
-    elif not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    elif not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise ValidationFailed({"limit": f"must be a whole number from 1 to {maximum}"})
     else:
         limit = int(raw)

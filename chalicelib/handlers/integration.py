@@ -105,7 +105,7 @@ def list_events(tenant: str) -> dict[str, Any]:
 
     limit, cursor = page_params(integration)
     after = query(integration).get("after") or cursor or "0"
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit()) or len(after) > 12:
         raise ValidationFailed({"after": "must be the id of the last event you processed (a whole number)"})
     items, next_after = events.page(tenant, after=int(after), limit=limit)
     last = items[-1]["seq"] if items else int(after)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, mail, tokens
 from chalicelib.domain.access import Grant
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
 from chalicelib.store import accounts, db, events, keys, mailer, tenants
 
 if TYPE_CHECKING:
@@ -71,32 +71,9 @@ def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[st
     old_grant = Grant.from_json(previous.portal) if previous and previous.portal else None
     grant = record.grant if record.grant is not None else old_grant
     portal_user = bool(grant and grant.enabled)
-    item = ContactItem(
-        keys.contact(tenant, contact_id),
-        keys.CONTACT_SK,
-        contact_id=contact_id,
-        account_id=record.account_id,
-        name=record.name,
-        email=record.email,
-        phone=record.phone,
-        language=record.language,
-        portal=grant.to_json() if grant else None,
-        gsi1pk=keys.contacts_of_account(tenant, record.account_id),
-        gsi1sk=f"C#{contact_id}",
-        created_at=previous.created_at if previous else stamp,
-        updated_at=stamp,
-    )
-    if previous is not None:
-        for carried in ("password_hash", "password_set_at", "invited_at", "failed_logins", "locked_until",
-                        "sessions_valid_after"):
-            setattr(item, carried, getattr(previous, carried))
-    access_changed = previous is not None and (
-        (old_grant.to_json() if old_grant else None) != (grant.to_json() if grant else None)
-        or previous.account_id != record.account_id
-        or previous.email != record.email
-    )
-    if access_changed:
-        item.sessions_valid_after = stamp  # every existing session of this contact stops working now
+    if portal_user and not record.email:
+        raise ValidationFailed({"email": "is required while portal access is enabled (it is the login)"})
+    item = _next_item(tenant, contact_id, record, previous=previous, grant=grant, stamp=stamp)
     invite = portal_user and (previous is None or previous.invited_at is None)
     token = None
     if invite:
@@ -119,28 +96,78 @@ def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[st
         if token is not None:
             tx.save(token)
 
-    if invite:
-        link, token = _password_token(tenant, contact_id, purpose="invite", hours=INVITE_HOURS)
-        _write_or_conflict(tenant, record, writes, event=("contact.invited", contact_id))
-        result = contact_json(item)
+    if not invite:
+        _write_or_conflict(tenant, contact_id, record, writes, invited=False)
+        return contact_json(item), previous is None
+    link, token = _password_token(tenant, contact_id, purpose="invite", hours=INVITE_HOURS)
+    _write_or_conflict(tenant, contact_id, record, writes, invited=True)
+    result = contact_json(item)
+    try:
         result["invitation"] = _send(tenant, item, link, kind="invite")
-    else:
-        _write_or_conflict(tenant, record, writes, event=None)
-        result = contact_json(item)
+    except GatewayUnavailable:
+        # Not invited after all: the same PUT, retried, sends the invitation again.
+        item.update(actions=[ContactItem.invited_at.remove()])
+        raise
     return result, previous is None
 
 
-def _write_or_conflict(tenant: str, record: ContactRecord, writes: Any, *, event: tuple[str, str] | None) -> None:
-    message = "That email already belongs to another portal user, or the contact changed meanwhile."
+def _next_item(tenant: str, contact_id: str, record: ContactRecord, *, previous: ContactItem | None,
+               grant: Grant | None, stamp: str) -> ContactItem:
+    """The contact as it will be stored: the pushed fields, the credentials carried over, and every
+    session revoked when the grant, the email or the account changes."""
+    from chalicelib.store.models import ContactItem
+
+    item = ContactItem(
+        keys.contact(tenant, contact_id),
+        keys.CONTACT_SK,
+        contact_id=contact_id,
+        account_id=record.account_id,
+        name=record.name,
+        email=record.email,
+        phone=record.phone,
+        language=record.language,
+        portal=grant.to_json() if grant else None,
+        gsi1pk=keys.contacts_of_account(tenant, record.account_id),
+        gsi1sk=f"C#{contact_id}",
+        created_at=previous.created_at if previous else stamp,
+        updated_at=stamp,
+    )
+    if previous is None:
+        return item
+    for carried in ("password_hash", "password_set_at", "invited_at", "failed_logins", "last_failed_at",
+                    "locked_until", "sessions_valid_after"):
+        setattr(item, carried, getattr(previous, carried))
+    if (
+        previous.portal != item.portal
+        or previous.account_id != record.account_id
+        or previous.email != record.email
+    ):
+        item.sessions_valid_after = stamp  # every existing session of this contact stops working now
+    return item
+
+
+def _write_or_conflict(tenant: str, contact_id: str, record: ContactRecord, writes: Any, *, invited: bool) -> None:
+    """Commits the contact's writes; a failed condition is ``email_taken`` when another contact holds the
+    email, and ``write_conflict`` when the contact itself changed meanwhile."""
+    from chalicelib.store.models import EmailClaimItem
+
     try:
-        if event is None:
-            with db.transaction(conflict=message) as tx:
-                writes(tx)
+        if invited:
+            events.append(tenant, "contact.invited", account_id=record.account_id, contact_id=contact_id,
+                          data={"email": record.email}, writes=writes)
         else:
-            events.append(tenant, event[0], account_id=record.account_id, contact_id=event[1],
-                          data={"email": record.email}, writes=writes, conflict_message=message)
-    except Conflict as exc:
-        raise Conflict(message, code="email_taken", details={"email": record.email}) from exc
+            with db.transaction() as tx:
+                writes(tx)
+    except Conflict:
+        if record.email:
+            try:
+                claim = EmailClaimItem.get(keys.email_claim(tenant, record.email), keys.EMAIL_SK, consistent_read=True)
+            except EmailClaimItem.DoesNotExist:
+                claim = None
+            if claim is not None and claim.contact_id != contact_id:
+                raise Conflict("That email already belongs to another portal user of this portal.",
+                               code="email_taken", details={"email": record.email}) from None
+        raise
 
 
 def _password_token(tenant: str, contact_id: str, *, purpose: str, hours: int) -> tuple[str, Any]:
@@ -180,6 +207,10 @@ def invite(tenant: str, contact_id: str) -> dict[str, Any]:
     grant = Grant.from_json(contact.portal)
     if not grant.enabled or not contact.email:
         raise Conflict("Portal access is not enabled for this contact.", code="access_not_enabled")
+    if grant.inactive_reason(clock.today(tenants.get(tenant).timezone)):
+        raise Conflict("The contact's access window is not current; update the grant first.",
+                       code="access_not_current", details={"start_date": contact.portal.get("start_date"),
+                                                           "end_date": contact.portal.get("end_date")})
     link, token = _password_token(tenant, contact_id, purpose="invite", hours=INVITE_HOURS)
     from chalicelib.store.models import ContactItem
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.domain.records import CREDIT_TYPES
 from chalicelib.store import accounts, contacts, db, files, keys
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ def document_json(item: BillingDocumentItem) -> dict[str, Any]:
     if item.doc_type == "invoice":
         result["due_date"] = item.due_date
         result["balance"] = int(item.balance or 0)
-        result["pdf_uploaded"] = bool(item.pdf_key)
     return result
 
 
@@ -59,7 +59,10 @@ def get(tenant: str, doc_type: str, doc_id: str) -> dict[str, Any]:
     item = load(tenant, doc_type, doc_id)
     if item is None:
         raise NotFound(f"There is no {doc_type.replace('_', ' ')} with that id.", code="document_not_found")
-    return document_json(item)
+    result = document_json(item)
+    if doc_type == "invoice":
+        result["pdf_uploaded"] = bool(item.pdf_key) and files.exists(item.pdf_key)
+    return result
 
 
 def _check_references(tenant: str, record: DocumentRecord) -> None:
@@ -143,8 +146,11 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
         add(previous.currency, previous.issue_date, -old_debit, -(int(previous.total) - old_debit))
     add(record.currency, record.issue_date, record.debit, record.credit)
 
-    old_allocations = {a["invoice_id"] for a in ((previous.data or {}).get("applied_to") or [])} if previous else set()
-    new_allocations = dict(record.applied_to)
+    # Only credit documents pay invoices; a debit note's applied_to just says which invoice it concerns.
+    allocates = record.doc_type in CREDIT_TYPES
+    old_allocations = {a["invoice_id"] for a in ((previous.data or {}).get("applied_to") or [])} \
+        if previous and allocates else set()
+    new_allocations = dict(record.applied_to) if allocates else {}
 
     with db.transaction(conflict="The document changed while it was being saved; send it again.") as tx:
         tx.save(item)

@@ -37,3 +37,17 @@ def presign_get(key: str, *, filename: str | None = None) -> dict[str, Any]:
         params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
     url = db.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=URL_SECONDS)
     return {"url": url, "expires_at": clock.iso(clock.in_seconds(URL_SECONDS))}
+
+
+def exists(key: str) -> bool:
+    """Whether the object was uploaded (presigned PUTs are not observed otherwise)."""
+    from botocore.exceptions import ClientError
+
+    settings = db.ready()
+    try:
+        db.client("s3").head_object(Bucket=settings.bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True

@@ -127,6 +127,7 @@ class ContactItem(PorticoItem, discriminator="Contact"):
     password_set_at = UnicodeAttribute(null=True)
     invited_at = UnicodeAttribute(null=True)
     failed_logins = NumberAttribute(default=0)
+    last_failed_at = UnicodeAttribute(null=True)
     locked_until = UnicodeAttribute(null=True)
     # Sessions created before this instant are revoked (grant or password change, sign-out everywhere).
     sessions_valid_after = UnicodeAttribute(null=True)

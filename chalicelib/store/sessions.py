@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, passwords, tokens
 from chalicelib.domain.access import Grant, Principal
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from chalicelib.domain.errors import (
+    Conflict,
+    Forbidden,
+    GatewayUnavailable,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from chalicelib.observability import get_logger
 from chalicelib.store import contacts, db, events, keys
 from chalicelib.store.tenants import Tenant, tenant_from_item
 
@@ -71,7 +79,8 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
     if contact is not None and contact.locked_until and clock.parse_iso(contact.locked_until) > now:
         retry = int((clock.parse_iso(contact.locked_until) - now).total_seconds()) + 1
         raise TooManyRequests("Too many failed sign-ins. Try again later.", retry_after=retry, code="login_locked")
-    if contact is None or not passwords.verify_password(contact.password_hash, password):
+    # Argon2 runs whether or not the user exists, so timing does not reveal who has an account.
+    if not passwords.verify_password(contact.password_hash if contact else None, password) or contact is None:
         if contact is not None:
             _record_failure(contact)
         raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
@@ -108,10 +117,13 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
 def _record_failure(contact: ContactItem) -> None:
     from chalicelib.store.models import ContactItem
 
-    failures = int(contact.failed_logins or 0) + 1
-    actions = [ContactItem.failed_logins.add(1)]
+    now = clock.now()
+    recent = contact.last_failed_at and clock.parse_iso(contact.last_failed_at) > now - timedelta(minutes=LOCK_MINUTES)
+    # Failures count within a 15-minute window; an old streak starts again from one.
+    failures = int(contact.failed_logins or 0) + 1 if recent else 1
+    actions = [ContactItem.failed_logins.set(failures), ContactItem.last_failed_at.set(clock.iso(now))]
     if failures >= MAX_FAILED_LOGINS:
-        until = clock.now() + timedelta(minutes=LOCK_MINUTES)
+        until = now + timedelta(minutes=LOCK_MINUTES)
         actions = [ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))]
     contact.update(actions=actions)
 
@@ -291,5 +303,9 @@ def forgot_password(tenant_slug: str, email: str) -> None:
         clock.today(tenant_item.timezone)
     ):
         return
-    contacts.send_reset(tenant_slug, contact)
+    try:
+        contacts.send_reset(tenant_slug, contact)
+    except GatewayUnavailable:
+        # Answering 503 only for existing users would reveal who has an account; the failure is logged.
+        get_logger().error("password reset mail not sent", extra={"tenant": tenant_slug})
 

@@ -59,7 +59,8 @@ def stack() -> Iterator[Stack]:
            "PORTICO_SANDBOX_PORT": str(sandbox), "PORTICO_AWS_PORT": str(aws), "PYTHONUNBUFFERED": "1"}
     for variable in ("AWS_ENDPOINT_URL", "PORTICO_STAGE", "PORTICO_TABLE", "PORTICO_BUCKET", "PORTICO_PORTAL_ORIGIN"):
         env.pop(variable, None)
-    log = (ROOT / "build").mkdir(exist_ok=True) or open(ROOT / "build" / "e2e-stack.log", "w")  # noqa: SIM115
+    (ROOT / "build").mkdir(exist_ok=True)
+    log = (ROOT / "build" / "e2e-stack.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "devtools.stack"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{api}/v1"
