@@ -103,10 +103,11 @@ def read_grant(reader: Reader, *, today: date, previous: Grant | None = None) ->
         if not modules_reader.data and enabled and not modules_reader.errors.get(modules_reader.path):
             reader.fail("modules", "must grant at least one module")
         for name in list(modules_reader.data):
-            module = modules_reader.obj(name)
             if name not in MODULE_ACTIONS:
+                modules_reader.raw(name)  # reported once, as an unknown module, not field by field
                 modules_reader.fail(name, f"is not a module; known modules: {', '.join(MODULES)}")
                 continue
+            module = modules_reader.obj(name)
             if module is None:
                 continue
             scope = module.choice("scope", SCOPES, default="account")

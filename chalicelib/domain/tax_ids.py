@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 TAX_ID_TYPES = ("NIT", "CC", "CE", "TI", "PA", "RUT", "OTHER")
-_NIT_RE = re.compile(r"^(\d{6,15})-(\d)$")
+_NIT_RE = re.compile(r"^([0-9]{6,15})-([0-9])$")  # ASCII only: \d takes any Unicode digit
 # DIAN's weights, applied from the rightmost digit of the number leftwards.
 _DIAN_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
 

@@ -142,7 +142,8 @@ def _next_item(tenant: str, contact_id: str, record: ContactRecord, *, previous:
         or previous.account_id != record.account_id
         or previous.email != record.email
     ):
-        item.sessions_valid_after = stamp  # every existing session of this contact stops working now
+        # every existing session of this contact stops working now
+        item.sessions_valid_after = clock.iso_precise(clock.now())
     return item
 
 
@@ -254,5 +255,6 @@ def set_access_window(tenant: str, contact_id: str, *, start_date: str, end_date
         raise NotFound("There is no contact with portal access and that id.", code="contact_not_found")
     portal = {**contact.portal, "start_date": start_date, "end_date": end_date}
     stamp = clock.iso(clock.now())
-    contact.update(actions=[ContactItem.portal.set(portal), ContactItem.sessions_valid_after.set(stamp),
+    contact.update(actions=[ContactItem.portal.set(portal),
+                            ContactItem.sessions_valid_after.set(clock.iso_precise(clock.now())),
                             ContactItem.updated_at.set(stamp)])

@@ -96,7 +96,7 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
         secret_hash=digest,
         expires_at=clock.iso(expires),
         last_seen_at=clock.iso(now),
-        created_at=clock.iso(now),
+        created_at=clock.iso_precise(now),
         user_agent=(user_agent or "")[:200] or None,
         ip=ip,
         ttl=int(expires.timestamp()) + 86400,
@@ -140,6 +140,13 @@ def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Princip
     )
 
 
+def revoked_for_contact(session_created_at: str, contact: ContactItem) -> bool:
+    """Whether a grant change, password change or sign-out everywhere came after the session began."""
+    if not contact.sessions_valid_after:
+        return False
+    return clock.parse_iso(session_created_at) <= clock.parse_iso(contact.sessions_valid_after)
+
+
 def resolve(token: str | None) -> Context:
     """The context of a bearer session token; 401 for anything not a live session, 403 for a lapsed grant."""
     from chalicelib.store.models import SessionItem
@@ -159,7 +166,7 @@ def resolve(token: str | None) -> Context:
         session.revoked_at
         or clock.parse_iso(session.expires_at) <= now
         or clock.parse_iso(session.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
-        or (contact.sessions_valid_after and session.created_at < contact.sessions_valid_after)
+        or revoked_for_contact(session.created_at, contact)
     ):
         raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
     tenant = tenant_from_item(tenant_item)
@@ -208,14 +215,13 @@ def logout(context: Context) -> None:
 def logout_all(context: Context) -> None:
     from chalicelib.store.models import ContactItem
 
-    context.contact.update(actions=[ContactItem.sessions_valid_after.set(clock.iso(clock.now()))])
+    context.contact.update(actions=[ContactItem.sessions_valid_after.set(clock.iso_precise(clock.now()))])
 
 
 def list_sessions(context: Context) -> list[dict[str, Any]]:
     from chalicelib.store.models import SessionItem
 
     now = clock.now()
-    valid_after = context.contact.sessions_valid_after or ""
     result = []
     for item in SessionItem.query(keys.contact(context.principal.tenant, context.principal.contact_id),
                                   SessionItem.sk.startswith("SESSION#"), consistent_read=True):
@@ -223,7 +229,7 @@ def list_sessions(context: Context) -> list[dict[str, Any]]:
             item.revoked_at
             or clock.parse_iso(item.expires_at) <= now
             or clock.parse_iso(item.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
-            or item.created_at < valid_after
+            or revoked_for_contact(item.created_at, context.contact)
         ):
             continue
         result.append({
@@ -278,7 +284,7 @@ def set_password(token: str, password: object) -> dict[str, Any]:
         tx.update(contact, actions=[
             ContactItem.password_hash.set(passwords.hash_password(checked)),
             ContactItem.password_set_at.set(stamp),
-            ContactItem.sessions_valid_after.set(stamp),
+            ContactItem.sessions_valid_after.set(clock.iso_precise(clock.now())),
             ContactItem.failed_logins.set(0),
             ContactItem.locked_until.remove(),
         ])
