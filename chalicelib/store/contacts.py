@@ -83,7 +83,9 @@ def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[st
         if previous is None:
             tx.save(item, condition=ContactItem.pk.does_not_exist())
         else:
-            tx.save(item, condition=ContactItem.updated_at == previous.updated_at)
+            # Only the integrator's fields: credentials and lockout written meanwhile are left alone.
+            tx.update(item, actions=_integrator_fields(item, previous),
+                      condition=ContactItem.updated_at == previous.updated_at)
         old_email = previous.email if previous else None
         if portal_user and record.email:
             claim = EmailClaimItem(keys.email_claim(tenant, record.email), keys.EMAIL_SK, contact_id=contact_id)
@@ -109,6 +111,22 @@ def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[st
         item.update(actions=[ContactItem.invited_at.remove()])
         raise
     return result, previous is None
+
+
+_INTEGRATOR_FIELDS = ("account_id", "name", "email", "phone", "language", "portal", "gsi1pk", "gsi1sk",
+                      "updated_at", "invited_at", "sessions_valid_after")
+
+
+def _integrator_fields(item: ContactItem, previous: ContactItem) -> list[Any]:
+    from chalicelib.store.models import ContactItem
+
+    actions = []
+    for name in _INTEGRATOR_FIELDS:
+        value, attribute = getattr(item, name), getattr(ContactItem, name)
+        if value == getattr(previous, name):
+            continue
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
 
 
 def _next_item(tenant: str, contact_id: str, record: ContactRecord, *, previous: ContactItem | None,

@@ -118,14 +118,29 @@ def _record_failure(contact: ContactItem) -> None:
     from chalicelib.store.models import ContactItem
 
     now = clock.now()
-    recent = contact.last_failed_at and clock.parse_iso(contact.last_failed_at) > now - timedelta(minutes=LOCK_MINUTES)
-    # Failures count within a 15-minute window; an old streak starts again from one.
-    failures = int(contact.failed_logins or 0) + 1 if recent else 1
-    actions = [ContactItem.failed_logins.set(failures), ContactItem.last_failed_at.set(clock.iso(now))]
-    if failures >= MAX_FAILED_LOGINS:
+    stamp = clock.iso(now)
+    window_start = clock.iso(now - timedelta(minutes=LOCK_MINUTES))
+    # Failures count within a 15-minute window; an old streak starts again from one. Both writes are
+    # conditional and ADD is atomic, so parallel attempts can neither lose a count nor reset each other.
+    streak = ContactItem.last_failed_at > window_start
+    for _ in range(3):
+        try:
+            contact.update(actions=[ContactItem.failed_logins.add(1), ContactItem.last_failed_at.set(stamp)],
+                           condition=streak)
+            break
+        except Exception as exc:
+            if not db.is_condition_failure(exc):
+                raise
+        try:
+            contact.update(actions=[ContactItem.failed_logins.set(1), ContactItem.last_failed_at.set(stamp)],
+                           condition=ContactItem.last_failed_at.does_not_exist() | ~streak)
+            break
+        except Exception as exc:
+            if not db.is_condition_failure(exc):
+                raise
+    if int(contact.failed_logins or 0) >= MAX_FAILED_LOGINS:
         until = now + timedelta(minutes=LOCK_MINUTES)
-        actions = [ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))]
-    contact.update(actions=actions)
+        contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))])
 
 
 def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:

@@ -772,7 +772,8 @@ def test_contact_update_racing_a_password_reset_keeps_the_new_password(
 
     def racing(self: Any, operation_name: str, api_params: Any) -> Any:
         writes_contact = operation_name == "TransactWriteItems" and any(
-            "Put" in entry and entry["Put"]["Item"].get("sk", {}).get("S") == "CONTACT"
+            (entry.get("Put", {}).get("Item") or entry.get("Update", {}).get("Key") or {}).get("sk", {}).get("S")
+            == "CONTACT"
             for entry in api_params.get("TransactItems", [])
         )
         if writes_contact and not raced:
