@@ -1,0 +1,1 @@
+"""Payment gateways (PayU, Zona Virtual): one module a gateway behind one interface (issue #5)."""
