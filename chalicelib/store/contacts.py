@@ -67,7 +67,7 @@ def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[st
         raise NotFound("There is no account with that id; push the account first.", code="account_not_found",
                        details={"account_id": record.account_id})
     previous = load(tenant, contact_id)
-    stamp = clock.iso(clock.now())
+    stamp = clock.iso_precise(clock.now())  # updated_at is the optimistic-concurrency check
     old_grant = Grant.from_json(previous.portal) if previous and previous.portal else None
     grant = record.grant if record.grant is not None else old_grant
     portal_user = bool(grant and grant.enabled)
