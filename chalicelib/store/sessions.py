@@ -7,7 +7,7 @@ read stays within two DynamoDB calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, passwords, tokens
@@ -59,22 +59,20 @@ def _batch(keys_: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     return {(item.pk, item.sk): item for item in PorticoItem.batch_get(keys_, consistent_read=True)}
 
 
-def _grant_check(tenant: Tenant, contact: ContactItem) -> tuple[Grant, dict[str, Any]]:
-    grant = Grant.from_json(contact.portal)
-    reason = grant.inactive_reason(clock.today(tenant.timezone))
-    if reason:
-        raise Forbidden(_ACCESS_REASONS[reason], code=reason)
-    modules = grant.effective_modules(tenant.modules)
-    return grant, modules
+def _portal_user(tenant_slug: str, email: str) -> tuple[Any, ContactItem | None]:
+    """The tenant item and the portal user holding ``email`` (None for either when there is none)."""
+    claim_key = (keys.email_claim(tenant_slug, email), keys.EMAIL_SK)
+    tenant_key = (keys.tenant(tenant_slug), keys.TENANT_SK)
+    found = _batch([claim_key, tenant_key])
+    claim, tenant_item = found.get(claim_key), found.get(tenant_key)
+    contact = contacts.load(tenant_slug, claim.contact_id) if claim and tenant_item else None
+    return tenant_item, contact
 
 
 def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None, ip: str | None) -> dict[str, Any]:
     from chalicelib.store.models import ContactItem, SessionItem
 
-    found = _batch([(keys.email_claim(tenant_slug, email), keys.EMAIL_SK), (keys.tenant(tenant_slug), keys.TENANT_SK)])
-    claim = found.get((keys.email_claim(tenant_slug, email), keys.EMAIL_SK))
-    tenant_item = found.get((keys.tenant(tenant_slug), keys.TENANT_SK))
-    contact = contacts.load(tenant_slug, claim.contact_id) if claim and tenant_item else None
+    tenant_item, contact = _portal_user(tenant_slug, email)
     now = clock.now()
     if contact is not None and contact.locked_until and clock.parse_iso(contact.locked_until) > now:
         retry = int((clock.parse_iso(contact.locked_until) - now).total_seconds()) + 1
@@ -85,8 +83,8 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
             _record_failure(contact)
         raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
     tenant = tenant_from_item(tenant_item)
-    _grant_check(tenant, contact)
     session_id = tokens.new_id()
+    principal = _principal(tenant, contact, session_id)  # refuses a lapsed grant before anything is written
     token, digest = tokens.issue(tenant_slug, contact.contact_id, session_id)
     expires = now + timedelta(hours=ABSOLUTE_HOURS)
     session = SessionItem(
@@ -109,8 +107,7 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
 
     events.append(tenant_slug, "contact.signed_in", account_id=contact.account_id, contact_id=contact.contact_id,
                   data={"session_id": session_id}, writes=writes)
-    context = Context(principal=_principal(tenant, contact, session_id), tenant=tenant, contact=contact,
-                      session=session)
+    context = Context(principal=principal, tenant=tenant, contact=contact, session=session)
     return {"token": token, "expires_at": session.expires_at, **me(context)}
 
 
@@ -144,22 +141,36 @@ def _record_failure(contact: ContactItem) -> None:
 
 
 def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:
-    _, modules = _grant_check(tenant, contact)
+    """The principal of a live grant; 403 naming why when the grant does not allow access today."""
+    grant = Grant.from_json(contact.portal)
+    reason = grant.inactive_reason(clock.today(tenant.timezone))
+    if reason:
+        raise Forbidden(_ACCESS_REASONS[reason], code=reason)
     return Principal(
         tenant=tenant.slug,
         account_id=contact.account_id,
         contact_id=contact.contact_id,
         session_id=session_id,
-        modules=modules,
+        modules=grant.effective_modules(tenant.modules),
         timezone=tenant.timezone,
     )
 
 
-def revoked_for_contact(session_created_at: str, contact: ContactItem) -> bool:
+def _revoked_for_contact(session_created_at: str, contact: ContactItem) -> bool:
     """Whether a grant change, password change or sign-out everywhere came after the session began."""
     if not contact.sessions_valid_after:
         return False
     return clock.parse_iso(session_created_at) <= clock.parse_iso(contact.sessions_valid_after)
+
+
+def _live(session: SessionItem, contact: ContactItem, now: datetime) -> bool:
+    """Not revoked (itself or through the contact), not past its absolute or idle expiry."""
+    return not (
+        session.revoked_at
+        or clock.parse_iso(session.expires_at) <= now
+        or clock.parse_iso(session.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
+        or _revoked_for_contact(session.created_at, contact)
+    )
 
 
 def resolve(token: str | None) -> Context:
@@ -177,12 +188,7 @@ def resolve(token: str | None) -> Context:
     now = clock.now()
     if session is None or contact is None or tenant_item is None or not tokens.matches(parts, session.secret_hash):
         raise Unauthorized("Sign in to continue.", code="invalid_session")
-    if (
-        session.revoked_at
-        or clock.parse_iso(session.expires_at) <= now
-        or clock.parse_iso(session.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
-        or revoked_for_contact(session.created_at, contact)
-    ):
+    if not _live(session, contact, now):
         raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
     tenant = tenant_from_item(tenant_item)
     principal = _principal(tenant, contact, session.session_id)
@@ -196,7 +202,7 @@ def me(context: Context) -> dict[str, Any]:
 
     account = accounts.get(context.principal.tenant, context.principal.account_id)
     contact = context.contact
-    grant = Grant.from_json(contact.portal)
+    window = Grant.from_json(contact.portal).to_json()
     return {
         "contact": {
             "id": contact.contact_id,
@@ -204,7 +210,7 @@ def me(context: Context) -> dict[str, Any]:
             "email": contact.email,
             "phone": contact.phone,
             "language": contact.language,
-            "access": {"start_date": grant.to_json()["start_date"], "end_date": grant.to_json()["end_date"]},
+            "access": {"start_date": window["start_date"], "end_date": window["end_date"]},
         },
         "account": {
             "id": account["id"],
@@ -240,12 +246,7 @@ def list_sessions(context: Context) -> list[dict[str, Any]]:
     result = []
     for item in SessionItem.query(keys.contact(context.principal.tenant, context.principal.contact_id),
                                   SessionItem.sk.startswith("SESSION#"), consistent_read=True):
-        if (
-            item.revoked_at
-            or clock.parse_iso(item.expires_at) <= now
-            or clock.parse_iso(item.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
-            or revoked_for_contact(item.created_at, context.contact)
-        ):
+        if not _live(item, context.contact, now):
             continue
         result.append({
             "id": item.session_id,
@@ -314,18 +315,13 @@ def set_password(token: str, password: object) -> dict[str, Any]:
 
 def forgot_password(tenant_slug: str, email: str) -> None:
     """Mails a reset link when ``email`` is an active portal user of the tenant; silent otherwise."""
-    found = _batch([(keys.email_claim(tenant_slug, email), keys.EMAIL_SK), (keys.tenant(tenant_slug), keys.TENANT_SK)])
-    claim = found.get((keys.email_claim(tenant_slug, email), keys.EMAIL_SK))
-    tenant_item = found.get((keys.tenant(tenant_slug), keys.TENANT_SK))
-    if claim is None or tenant_item is None:
-        return
-    contact = contacts.load(tenant_slug, claim.contact_id)
+    tenant_item, contact = _portal_user(tenant_slug, email)
     if contact is None or Grant.from_json(contact.portal).inactive_reason(
         clock.today(tenant_item.timezone)
     ):
         return
     try:
-        contacts.send_reset(tenant_slug, contact)
+        contacts.send_reset(tenant_from_item(tenant_item), contact)
     except GatewayUnavailable:
         # Answering 503 only for existing users would reveal who has an account; the failure is logged.
         get_logger().error("password reset mail not sent", extra={"tenant": tenant_slug})
