@@ -43,7 +43,7 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         pass
     tenants.create(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota", portal_url=portal_url,
                    currency="COP", modules=frozenset(MODULES))
-    tenants.update(TENANT, branding={"brand": "#0b5394", "brand_contrast": "#ffffff"})
+    tenant = tenants.update(TENANT, branding={"brand": "#0b5394", "brand_contrast": "#ffffff"})
     tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
     today = clock.today("America/Bogota")
     executive = {"name": "Laura Restrepo", "email": "laura.restrepo@andina.example.com", "phone": "+57 601 555 0101"}
@@ -66,12 +66,12 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     for contact_id, account_id, name, email, modules, scope in people:
         record = read_contact({"account_id": account_id, "name": name, "email": email, "language": "es-CO",
                                "portal": _grant(modules, scope=scope, today=today)}, today=today, previous=None)
-        contacts.upsert(TENANT, contact_id, record)
+        contacts.upsert(tenant, contact_id, record, previous=None)
         if contact_id != "diego":
             contacts.set_password_directly(TENANT, contact_id, DEMO_PASSWORD)
-    contacts.upsert(TENANT, "elena", read_contact(
+    contacts.upsert(tenant, "elena", read_contact(
         {"account_id": "eltornillo", "name": "Elena Castro", "email": "elena.castro@eltornillo.example.com"},
-        today=today, previous=None))
+        today=today, previous=None), previous=None)
     yesterday = today - timedelta(days=1)
     contacts.set_access_window(TENANT, "carla", start_date=(today - timedelta(days=180)).isoformat(),
                                end_date=yesterday.isoformat())

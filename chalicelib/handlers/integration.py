@@ -42,9 +42,10 @@ def put_contact(tenant: str, contact_id: str) -> Any:
 
     check_id(contact_id, "contact_id")
     body = json_body(integration)
-    today = clock.today(tenants.get(tenant).timezone)
-    record = read_contact(body, today=today, previous=contacts.previous_grant(tenant, contact_id))
-    return _saved(*contacts.upsert(tenant, contact_id, record))
+    portal = tenants.get(tenant)
+    previous = contacts.load(tenant, contact_id)
+    record = read_contact(body, today=clock.today(portal.timezone), previous=contacts.grant_of(previous))
+    return _saved(*contacts.upsert(portal, contact_id, record, previous=previous))
 
 
 @route(integration, "/integration/contacts/{contact_id}", auth="integrator")

@@ -13,6 +13,7 @@ from chalicelib.store import accounts, db, events, keys, mailer, tenants
 if TYPE_CHECKING:
     from chalicelib.domain.records import ContactRecord
     from chalicelib.store.models import ContactItem
+    from chalicelib.store.tenants import Tenant
 
 INVITE_HOURS = 72
 RESET_HOURS = 2
@@ -51,29 +52,29 @@ def get(tenant: str, contact_id: str) -> dict[str, Any]:
     return contact_json(item)
 
 
-def previous_grant(tenant: str, contact_id: str) -> Grant | None:
-    item = load(tenant, contact_id)
+def grant_of(item: ContactItem | None) -> Grant | None:
+    """The stored grant of a contact (None for a new contact or one never given access)."""
     return Grant.from_json(item.portal) if item and item.portal else None
 
 
-def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[str, Any], bool]:
+def upsert(tenant: Tenant, contact_id: str, record: ContactRecord, *, previous: ContactItem | None
+           ) -> tuple[dict[str, Any], bool]:
     """Creates or updates a contact. Claims the email for portal users (409 when taken), revokes the
     contact's sessions when the grant changes, and sends the invitation the first time access is enabled.
+    ``previous`` is the contact as read before validating (its ``updated_at`` guards the write).
     Returns the contact (with ``invitation`` when one was sent) and whether it was created."""
     from chalicelib.store.models import ContactItem, EmailClaimItem
 
-    db.ready()
-    if not accounts.exists(tenant, record.account_id):
+    slug = tenant.slug
+    if not accounts.exists(slug, record.account_id):
         raise NotFound("There is no account with that id; push the account first.", code="account_not_found",
                        details={"account_id": record.account_id})
-    previous = load(tenant, contact_id)
     stamp = clock.iso_precise(clock.now())  # updated_at is the optimistic-concurrency check
-    old_grant = Grant.from_json(previous.portal) if previous and previous.portal else None
-    grant = record.grant if record.grant is not None else old_grant
+    grant = record.grant if record.grant is not None else grant_of(previous)
     portal_user = bool(grant and grant.enabled)
     if portal_user and not record.email:
         raise ValidationFailed({"email": "is required while portal access is enabled (it is the login)"})
-    item = _next_item(tenant, contact_id, record, previous=previous, grant=grant, stamp=stamp)
+    item = _next_item(slug, contact_id, record, previous=previous, grant=grant, stamp=stamp)
     invite = portal_user and (previous is None or previous.invited_at is None)
     token = None
     if invite:
@@ -88,21 +89,21 @@ def upsert(tenant: str, contact_id: str, record: ContactRecord) -> tuple[dict[st
                       condition=ContactItem.updated_at == previous.updated_at)
         old_email = previous.email if previous else None
         if portal_user and record.email:
-            claim = EmailClaimItem(keys.email_claim(tenant, record.email), keys.EMAIL_SK, contact_id=contact_id)
+            claim = EmailClaimItem(keys.email_claim(slug, record.email), keys.EMAIL_SK, contact_id=contact_id)
             tx.save(claim, condition=EmailClaimItem.pk.does_not_exist() | (EmailClaimItem.contact_id == contact_id))
         if old_email and (not portal_user or old_email != record.email):
             tx.delete(
-                EmailClaimItem(keys.email_claim(tenant, old_email), keys.EMAIL_SK, contact_id=contact_id),
+                EmailClaimItem(keys.email_claim(slug, old_email), keys.EMAIL_SK, contact_id=contact_id),
                 condition=EmailClaimItem.pk.does_not_exist() | (EmailClaimItem.contact_id == contact_id),
             )
         if token is not None:
             tx.save(token)
 
     if not invite:
-        _write_or_conflict(tenant, contact_id, record, writes, invited=False)
+        _write_or_conflict(slug, contact_id, record, writes, invited=False)
         return contact_json(item), previous is None
     link, token = _password_token(tenant, contact_id, purpose="invite", hours=INVITE_HOURS)
-    _write_or_conflict(tenant, contact_id, record, writes, invited=True)
+    _write_or_conflict(slug, contact_id, record, writes, invited=True)
     result = contact_json(item)
     try:
         result["invitation"] = _send(tenant, item, link, kind="invite")
@@ -189,15 +190,14 @@ def _write_or_conflict(tenant: str, contact_id: str, record: ContactRecord, writ
         raise
 
 
-def _password_token(tenant: str, contact_id: str, *, purpose: str, hours: int) -> tuple[str, Any]:
+def _password_token(tenant: Tenant, contact_id: str, *, purpose: str, hours: int) -> tuple[str, Any]:
     from chalicelib.store.models import PasswordTokenItem
 
-    portal_url = tenants.get(tenant).portal_url
     token_id = tokens.new_id()
-    token, digest = tokens.issue(tenant, contact_id, token_id)
+    token, digest = tokens.issue(tenant.slug, contact_id, token_id)
     expires = clock.now() + timedelta(hours=hours)
     item = PasswordTokenItem(
-        keys.contact(tenant, contact_id),
+        keys.contact(tenant.slug, contact_id),
         keys.password_token_sk(token_id),
         token_id=token_id,
         secret_hash=digest,
@@ -206,15 +206,14 @@ def _password_token(tenant: str, contact_id: str, *, purpose: str, hours: int) -
         created_at=clock.iso(clock.now()),
         ttl=int(expires.timestamp()) + 86400,
     )
-    return mail.set_password_link(portal_url, token), item
+    return mail.set_password_link(tenant.portal_url, token), item
 
 
-def _send(tenant: str, contact: ContactItem, link: str, *, kind: str) -> dict[str, Any]:
-    info = tenants.get(tenant)
+def _send(tenant: Tenant, contact: ContactItem, link: str, *, kind: str) -> dict[str, Any]:
     compose = mail.invitation if kind == "invite" else mail.password_reset
-    message = compose(tenant=info.name, logo_url=info.branding.get("logo_url"), name=contact.name,
+    message = compose(tenant=tenant.name, logo_url=tenant.branding.get("logo_url"), name=contact.name,
                       email=contact.email or "", link=link, language=contact.language)
-    mailer.send(message, sender_name=info.name)
+    mailer.send(message, sender_name=tenant.name)
     return {"sent_to": contact.email, "expires_in_hours": INVITE_HOURS if kind == "invite" else RESET_HOURS}
 
 
@@ -226,11 +225,12 @@ def invite(tenant: str, contact_id: str) -> dict[str, Any]:
     grant = Grant.from_json(contact.portal)
     if not grant.enabled or not contact.email:
         raise Conflict("Portal access is not enabled for this contact.", code="access_not_enabled")
-    if grant.inactive_reason(clock.today(tenants.get(tenant).timezone)):
+    info = tenants.get(tenant)
+    if grant.inactive_reason(clock.today(info.timezone)):
         raise Conflict("The contact's access window is not current; update the grant first.",
                        code="access_not_current", details={"start_date": contact.portal.get("start_date"),
                                                            "end_date": contact.portal.get("end_date")})
-    link, token = _password_token(tenant, contact_id, purpose="invite", hours=INVITE_HOURS)
+    link, token = _password_token(info, contact_id, purpose="invite", hours=INVITE_HOURS)
     from chalicelib.store.models import ContactItem
 
     stamp = clock.iso(clock.now())
@@ -241,10 +241,10 @@ def invite(tenant: str, contact_id: str) -> dict[str, Any]:
 
     events.append(tenant, "contact.invited", account_id=contact.account_id, contact_id=contact_id,
                   data={"email": contact.email, "resent": True}, writes=writes)
-    return {"invitation": _send(tenant, contact, link, kind="invite")}
+    return {"invitation": _send(info, contact, link, kind="invite")}
 
 
-def send_reset(tenant: str, contact: ContactItem) -> None:
+def send_reset(tenant: Tenant, contact: ContactItem) -> None:
     link, token = _password_token(tenant, contact.contact_id, purpose="reset", hours=RESET_HOURS)
     token.save()
     _send(tenant, contact, link, kind="reset")

@@ -100,7 +100,7 @@ def update(slug: str, **changes: Any) -> Tenant:
         if db.is_condition_failure(exc):
             raise NotFound(f"There is no tenant {slug}.", code="tenant_not_found") from exc
         raise
-    return get(slug)
+    return tenant_from_item(item)  # update() refreshed the item from DynamoDB's ALL_NEW answer
 
 
 def create_api_key(slug: str, *, label: str, key: str | None = None) -> tuple[str, dict[str, Any]]:
