@@ -20,6 +20,11 @@ CREDIT_TYPES = frozenset({"credit_note", "receipt"})
 MAX_APPLIED = 40  # one transaction holds at most 100 writes; leave room for totals and events
 
 
+def debit_credit(doc_type: str, total: int) -> tuple[int, int]:
+    """A document's movement in the statement: (debit, credit)."""
+    return (total, 0) if doc_type in DEBIT_TYPES else (0, total)
+
+
 def _person(reader: Reader | None, *, email_required: bool = False) -> dict[str, str] | None:
     if reader is None:
         return None
@@ -97,12 +102,8 @@ class DocumentRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def debit(self) -> int:
-        return self.total if self.doc_type in DEBIT_TYPES else 0
-
-    @property
-    def credit(self) -> int:
-        return 0 if self.doc_type in DEBIT_TYPES else self.total
+    def movement(self) -> tuple[int, int]:
+        return debit_credit(self.doc_type, self.total)
 
 
 def read_document(doc_type: str, body: Any) -> DocumentRecord:

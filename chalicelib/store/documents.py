@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.domain.records import CREDIT_TYPES
+from chalicelib.domain.records import CREDIT_TYPES, debit_credit
 from chalicelib.store import accounts, contacts, db, files, keys
 
 if TYPE_CHECKING:
@@ -142,9 +142,9 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
         entry[1] += credit
 
     if previous is not None:
-        old_debit = int(previous.total) if previous.doc_type in ("invoice", "debit_note") else 0
-        add(previous.currency, previous.issue_date, -old_debit, -(int(previous.total) - old_debit))
-    add(record.currency, record.issue_date, record.debit, record.credit)
+        old_debit, old_credit = debit_credit(previous.doc_type, int(previous.total))
+        add(previous.currency, previous.issue_date, -old_debit, -old_credit)
+    add(record.currency, record.issue_date, *record.movement)
 
     # Only credit documents pay invoices; a debit note's applied_to just says which invoice it concerns.
     allocates = record.doc_type in CREDIT_TYPES

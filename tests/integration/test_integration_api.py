@@ -797,3 +797,25 @@ def test_contact_update_racing_a_password_reset_keeps_the_new_password(
     old = call(world.client, "POST", "/v1/auth/login",
                body={"tenant": TENANT, "email": "c-1@cliente.test", "password": PASSWORD})
     assert old.status == 401, old.body
+
+
+def test_monthly_statement_totals_follow_every_document_change(world: Any) -> None:
+    """Opening balances come from monthly Σdebit/Σcredit items; an upsert that moves a document to another
+    month or changes its total must move the totals by the difference, never count it twice."""
+    from chalicelib.store.models import MonthTotalItem
+
+    world.account("acc-1")
+    invoice = {"account_id": "acc-1", "number": "FV-1", "issue_date": "2026-10-05", "due_date": "2026-11-05",
+               "currency": "COP", "total": 1000, "balance": 1000}
+    world.put("invoices/i-1", invoice)
+    # When the ERP corrects the invoice's date and total, and posts a receipt
+    world.put("invoices/i-1", {**invoice, "issue_date": "2026-11-05", "due_date": "2026-12-05", "total": 700,
+                               "balance": 700})
+    world.put("receipts/r-1", {"account_id": "acc-1", "number": "RC-1", "issue_date": "2026-11-06",
+                               "currency": "COP", "total": 300, "applied_to": [{"invoice_id": "i-1", "amount": 300}]})
+    world.put("receipts/r-1", {"account_id": "acc-1", "number": "RC-1", "issue_date": "2026-11-06",
+                               "currency": "COP", "total": 300, "applied_to": [{"invoice_id": "i-1", "amount": 300}]})
+    # Then October is back to zero and November holds the corrected invoice and the receipt once
+    totals = {m.month: (int(m.debit), int(m.credit))
+              for m in MonthTotalItem.query(f"T#{TENANT}#A#acc-1", MonthTotalItem.sk.startswith("MONTH#COP#"))}
+    assert totals == {"2026-10": (0, 0), "2026-11": (700, 300)}
