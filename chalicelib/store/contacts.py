@@ -219,6 +219,8 @@ def _send(tenant: Tenant, contact: ContactItem, link: str, *, kind: str) -> dict
 
 def invite(tenant: str, contact_id: str) -> dict[str, Any]:
     """(Re-)sends the invitation with a fresh single-use link; 409 unless portal access is enabled."""
+    from chalicelib.store.models import ContactItem
+
     contact = load(tenant, contact_id)
     if contact is None:
         raise NotFound("There is no contact with that id.", code="contact_not_found")
@@ -231,8 +233,6 @@ def invite(tenant: str, contact_id: str) -> dict[str, Any]:
                        code="access_not_current", details={"start_date": contact.portal.get("start_date"),
                                                            "end_date": contact.portal.get("end_date")})
     link, token = _password_token(info, contact_id, purpose="invite", hours=INVITE_HOURS)
-    from chalicelib.store.models import ContactItem
-
     stamp = clock.iso(clock.now())
 
     def writes(tx: Any) -> None:
