@@ -6,8 +6,10 @@ from chalice import Chalice, ConvertToMiddleware, CORSConfig
 
 from chalicelib.config import get_settings
 from chalicelib.handlers.auth import auth
+from chalicelib.handlers.billing import billing
 from chalicelib.handlers.integration import integration
 from chalicelib.handlers.meta import meta
+from chalicelib.handlers.portal import portal
 from chalicelib.observability import get_logger
 
 app = Chalice(app_name="portico", configure_logs=False)
@@ -35,5 +37,5 @@ def security_headers(event, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-for blueprint in (meta, auth, integration):
+for blueprint in (meta, auth, portal, billing, integration):
     app.register_blueprint(blueprint, url_prefix="/v1")

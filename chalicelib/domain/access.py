@@ -155,5 +155,11 @@ class Principal:
                             details={"module": module, "action": action})
         return grant
 
+    def require_any(self, actions: tuple[str, ...]) -> None:
+        """403 unless some module of the contact grants one of ``actions`` (uploads serve every module)."""
+        if not any(grant.actions & set(actions) for grant in self.modules.values()):
+            raise Forbidden(f"Your access does not include {' or '.join(actions)} in any module.",
+                            code="action_not_allowed", details={"actions": list(actions)})
+
     def modules_json(self) -> dict[str, Any]:
         return {name: grant.to_json() for name, grant in sorted(self.modules.items())}

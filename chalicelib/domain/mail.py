@@ -28,6 +28,15 @@ _WORDS = {
         "reset_expiry": "El enlace sirve una sola vez y vence en 2 horas. Si no lo pediste, ignora este correo.",
         "portal": "Portal",
         "footer": "Recibes este correo porque eres contacto de un cliente de {tenant}.",
+        "comment_subject": "{account}: comentario sobre la factura {number}",
+        "proof_subject": "{account}: soporte de pago de la factura {number}",
+        "comment_intro": "{contact} ({email}) de {account} escribió sobre la factura {number}:",
+        "proof_note": "Lo marcó como soporte de pago: verifica el pago y actualiza el saldo en el ERP.",
+        "attachments": "Adjuntos (enlaces válidos por 7 días):",
+        "staff_footer": "Correo automático del portal de clientes de {tenant}.",
+        "reply_subject": "{tenant}: respuesta sobre tu factura {number}",
+        "reply_intro": "Hola {name}, {author} respondió sobre la factura {number}:",
+        "reply_cta": "Ver la factura",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -42,6 +51,15 @@ _WORDS = {
         "reset_expiry": "The link works once and expires in 2 hours. If you did not ask for it, ignore this mail.",
         "portal": "Portal",
         "footer": "You receive this mail because you are a contact of a customer of {tenant}.",
+        "comment_subject": "{account}: comment on invoice {number}",
+        "proof_subject": "{account}: payment proof for invoice {number}",
+        "comment_intro": "{contact} ({email}) of {account} wrote about invoice {number}:",
+        "proof_note": "They marked it as a payment proof: check the payment and update the balance in the ERP.",
+        "attachments": "Attachments (links valid for 7 days):",
+        "staff_footer": "Automatic mail from the {tenant} customer portal.",
+        "reply_subject": "{tenant}: reply about your invoice {number}",
+        "reply_intro": "Hi {name}, {author} replied about invoice {number}:",
+        "reply_cta": "See the invoice",
     },
 }
 
@@ -50,15 +68,18 @@ def words(language: str | None) -> dict[str, str]:
     return _WORDS.get(language or "es-CO", _WORDS["es-CO"])
 
 
-def _layout(*, tenant: str, logo_url: str | None, paragraphs: list[str], cta: str, link: str, footer: str) -> str:
+def _layout(*, tenant: str, logo_url: str | None, paragraphs: list[str], cta: str | None, link: str | None,
+            footer: str, links: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()) -> str:
     logo = f'<img src="{escape(logo_url)}" alt="{escape(tenant)}" style="max-height:48px">' if logo_url else ""
-    body = "".join(f'<p style="margin:0 0 16px">{escape(p)}</p>' for p in paragraphs)
+    body = "".join(f'<p style="margin:0 0 16px;white-space:pre-wrap">{escape(p)}</p>' for p in paragraphs)
+    listed = "".join(f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links)
+    button = (f'<p><a href="{escape(link)}" style="display:inline-block;padding:12px 20px;background:#0b5394;'
+              f'color:#fff;text-decoration:none;border-radius:6px">{escape(cta)}</a></p>') if cta and link else ""
     return (
         '<!doctype html><html><body style="font-family:system-ui,Arial,sans-serif;color:#1f2933;background:#f5f7fa">'
         '<div style="max-width:560px;margin:0 auto;padding:24px;background:#fff">'
         f'{logo}<h1 style="font-size:20px">{escape(tenant)}</h1>{body}'
-        f'<p><a href="{escape(link)}" style="display:inline-block;padding:12px 20px;background:#0b5394;'
-        f'color:#fff;text-decoration:none;border-radius:6px">{escape(cta)}</a></p>'
+        f'{f"<ul>{listed}</ul>" if listed else ""}{button}'
         f'<p style="font-size:12px;color:#52606d">{escape(footer)}</p></div></body></html>'
     )
 
@@ -91,3 +112,39 @@ def password_reset(*, tenant: str, logo_url: str | None, name: str, email: str, 
 
 def set_password_link(portal_url: str, token: str) -> str:
     return f"{portal_url.rstrip('/')}/#/set-password?token={token}"
+
+
+def invoice_comment(*, to: str, tenant: str, logo_url: str | None, account: str, number: str, contact: str,
+                    email: str, body: str, payment_proof: bool, attachments: list[tuple[str, str]]) -> Mail:
+    """To the invoice's salesperson (or the account executive): what the customer wrote, with its files."""
+    w = words("es-CO")
+    fill = {"tenant": tenant, "account": account, "number": number, "contact": contact, "email": email}
+    paragraphs = [w["comment_intro"].format(**fill), body]
+    if payment_proof:
+        paragraphs.append(w["proof_note"])
+    lines = [*paragraphs]
+    if attachments:
+        paragraphs.append(w["attachments"])
+        lines += [w["attachments"], *(f"- {name}: {url}" for name, url in attachments)]
+    footer = w["staff_footer"].format(**fill)
+    subject = w["proof_subject" if payment_proof else "comment_subject"].format(**fill)
+    return Mail(to=(to,), subject=subject, text="\n\n".join([*lines, footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=None, link=None,
+                             footer=footer, links=attachments))
+
+
+def staff_reply(*, to: str, tenant: str, logo_url: str | None, name: str, author: str, number: str, body: str,
+                link: str, language: str | None) -> Mail:
+    """To a contact: the tenant's staff answered on one of their invoices."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "author": author, "number": number}
+    paragraphs = [w["reply_intro"].format(**fill), body]
+    footer = w["footer"].format(**fill)
+    return Mail(to=(to,), subject=w["reply_subject"].format(**fill),
+                text="\n\n".join([*paragraphs, f"{w['reply_cta']}: {link}", footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["reply_cta"], link=link,
+                             footer=footer))
+
+
+def invoice_link(portal_url: str, invoice_id: str) -> str:
+    return f"{portal_url.rstrip('/')}/#/invoices/{invoice_id}"

@@ -98,6 +98,22 @@ def upload_invoice_pdf(tenant: str, doc_id: str) -> dict[str, Any]:
     return documents.invoice_pdf_upload(tenant, doc_id)
 
 
+@route(integration, "/integration/invoices/{doc_id}/comments", auth="integrator")
+def list_invoice_comments(tenant: str, doc_id: str) -> dict[str, Any]:
+    from chalicelib.store import comments
+
+    return comments.list_for_staff(tenant, doc_id)
+
+
+@route(integration, "/integration/invoices/{doc_id}/comments", methods=("POST",), auth="integrator", status=201)
+def reply_to_invoice(tenant: str, doc_id: str) -> dict[str, Any]:
+    """A staff answer on an invoice's thread; it mails the contacts and clears a pending payment proof."""
+    from chalicelib.domain.attachments import read_staff_reply
+    from chalicelib.store import comments
+
+    return comments.post_by_staff(tenant, doc_id, read_staff_reply(json_body(integration)))
+
+
 @route(integration, "/integration/events", auth="integrator")
 def list_events(tenant: str) -> dict[str, Any]:
     from chalicelib.domain.errors import ValidationFailed

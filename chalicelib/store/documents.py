@@ -36,6 +36,8 @@ def document_json(item: BillingDocumentItem) -> dict[str, Any]:
     if item.doc_type == "invoice":
         result["due_date"] = item.due_date
         result["balance"] = int(item.balance or 0)
+        result["paid_on"] = item.paid_on
+        result["proof_received_at"] = item.proof_received_at
     return result
 
 
@@ -124,14 +126,14 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
         data={**record.extra, "applied_to": [{"invoice_id": i, "amount": a} for i, a in record.applied_to]}
         if record.doc_type != "invoice" else record.extra,
         lsi1sk=keys.movement_lsi(record.issue_date, record.doc_type, doc_id),
-        lsi2sk=keys.open_invoice_lsi(record.due_date, doc_id)
-        if record.doc_type == "invoice" and record.due_date and (record.balance or 0) > 0 else None,
         created_at=previous.created_at if previous else stamp,
         updated_at=stamp,
     )
     if previous is not None:
         item.version = previous.version
         item.pdf_key = previous.pdf_key
+    if record.doc_type == "invoice":
+        _set_invoice_state(tenant, item, record, previous)
 
     # The monthly totals move by the difference between the old and the new movement.
     deltas: dict[tuple[str, str], list[int]] = {}
@@ -188,6 +190,36 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
                 created_at=stamp,
             ))
     return document_json(item), previous is None
+
+
+def _set_invoice_state(tenant: str, item: BillingDocumentItem, record: DocumentRecord,
+                       previous: BillingDocumentItem | None) -> None:
+    """What the portal keeps across ERP updates of an invoice, and its place in lsi2 (unpaid or paid)."""
+    assert record.due_date is not None
+    if previous is not None:
+        item.checkout_payment_id = previous.checkout_payment_id
+        # A payment proof waits for the ERP: a new balance is its answer.
+        if previous.balance == record.balance:
+            item.proof_received_at = previous.proof_received_at
+    if (record.balance or 0) > 0:
+        item.lsi2sk = keys.open_invoice_lsi(record.due_date, item.doc_id)
+    else:
+        item.paid_on = _paid_on(tenant, record.account_id, item.doc_id, previous)
+        item.lsi2sk = keys.paid_invoice_lsi(item.paid_on, item.doc_id)
+
+
+def _paid_on(tenant: str, account_id: str, invoice_id: str, previous: BillingDocumentItem | None) -> str:
+    """The day an invoice with no balance was paid: as before if it was already paid, else the date of the
+    latest credit applied to it, else today (the day the ERP told us)."""
+    from chalicelib.store import tenants
+    from chalicelib.store.models import AllocationItem
+
+    if previous is not None and previous.paid_on and not previous.balance:
+        return previous.paid_on
+    dates = [a.date for a in AllocationItem.query(keys.account(tenant, account_id),
+                                                  AllocationItem.sk.startswith(keys.allocation_prefix(invoice_id)),
+                                                  consistent_read=True)]
+    return max(dates) if dates else clock.today(tenants.get(tenant).timezone).isoformat()
 
 
 def invoice_pdf_upload(tenant: str, invoice_id: str) -> dict[str, Any]:

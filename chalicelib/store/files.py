@@ -30,13 +30,49 @@ def presign_put(key: str, *, content_type: str) -> dict[str, Any]:
     }
 
 
-def presign_get(key: str, *, filename: str | None = None) -> dict[str, Any]:
+def presign_get(key: str, *, filename: str | None = None, seconds: int = URL_SECONDS) -> dict[str, Any]:
+    """A GET URL; ``seconds`` beyond 15 minutes only for links mailed to staff (SigV4 allows 7 days)."""
     settings = db.ready()
     params: dict[str, Any] = {"Bucket": settings.bucket, "Key": key}
     if filename:
         params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
-    url = db.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=URL_SECONDS)
-    return {"url": url, "expires_at": clock.iso(clock.in_seconds(URL_SECONDS))}
+    url = db.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+    return {"url": url, "expires_at": clock.iso(clock.in_seconds(seconds))}
+
+
+def put_bytes(key: str, data: bytes, *, content_type: str) -> None:
+    settings = db.ready()
+    db.client("s3").put_object(Bucket=settings.bucket, Key=key, Body=data, ContentType=content_type)
+
+
+def read_bytes(key: str) -> bytes | None:
+    """The whole object (small files only: logos), or None when it is not there."""
+    from botocore.exceptions import ClientError
+
+    settings = db.ready()
+    try:
+        return db.client("s3").get_object(Bucket=settings.bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def uploaded(key: str, *, sniff: int) -> tuple[int, str, bytes] | None:
+    """(size, content type, first ``sniff`` bytes) of an uploaded object, or None when it was not uploaded."""
+    from botocore.exceptions import ClientError
+
+    settings = db.ready()
+    try:
+        found = db.client("s3").get_object(Bucket=settings.bucket, Key=key, Range=f"bytes=0-{sniff - 1}")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound", "InvalidRange"):
+            return None
+        raise
+    head = found["Body"].read()
+    content_range = found.get("ContentRange") or ""
+    size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else int(found["ContentLength"])
+    return size, found.get("ContentType") or "", head
 
 
 def exists(key: str) -> bool:

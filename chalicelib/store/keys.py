@@ -37,24 +37,86 @@ def document_sk(doc_type: str, doc_id: str) -> str:
     return f"{DOC_PREFIX[doc_type]}#{doc_id}"
 
 
+# lsi1 orders an account's items by time: statement movements (MOV#) and invoice comments (NOTE#).
+MOVEMENT_LSI_PREFIX = "MOV#"
+COMMENT_LSI_PREFIX = "NOTE#"
+
+
 def movement_lsi(date: str, doc_type: str, doc_id: str) -> str:
     return f"MOV#{date}#{DOC_PREFIX[doc_type]}#{doc_id}"
 
 
+def movement_lsi_from(date: str) -> str:
+    """The lowest movement key on ``date`` (inclusive lower bound)."""
+    return f"MOV#{date}#"
+
+
+def movement_lsi_through(date: str) -> str:
+    """Above every movement key on ``date`` (inclusive upper bound)."""
+    return f"MOV#{date}#~"
+
+
+def comment_lsi(stamp: str, invoice_id: str, comment_id: str) -> str:
+    return f"NOTE#{stamp}#{invoice_id}#{comment_id}"
+
+
+# lsi2 holds every invoice once: unpaid by due date, paid by the day it was paid. "PAID#" sorts
+# before "UNPAID#", so "open at date D" is one range: everything above PAID#{D}~.
+UNPAID_LSI_PREFIX = "UNPAID#"
+PAID_LSI_PREFIX = "PAID#"
+
+
 def open_invoice_lsi(due_date: str, doc_id: str) -> str:
-    return f"OPEN#{due_date}#{doc_id}"
+    return f"UNPAID#{due_date}#{doc_id}"
+
+
+def paid_invoice_lsi(paid_on: str, doc_id: str) -> str:
+    return f"PAID#{paid_on}#{doc_id}"
+
+
+def paid_after_lsi(day: str) -> str:
+    """Above every invoice paid on or before ``day``: the lower bound of "open at the end of day"."""
+    return f"PAID#{day}#~"
+
+
+# The account item and its monthly totals share the "ACCOUNT" prefix so that one Query reads the
+# statement's header and every month's totals (its opening balance).
+ACCOUNT_SK = "ACCOUNT"
 
 
 def month_total_sk(currency: str, month: str) -> str:
-    return f"MONTH#{currency}#{month}"
+    return f"ACCOUNT#MONTH#{currency}#{month}"
+
+
+# An invoice's allocations and comments sort right after it, so its detail page is one Query.
+def invoice_children_from(invoice_id: str) -> str:
+    return f"INV#{invoice_id}"
+
+
+def invoice_children_through(invoice_id: str) -> str:
+    # "#" sorts below every other character an id may hold, so INV#{id}#~ is above all children
+    # and below a longer id such as INV#{id}0 or INV#{id}-2.
+    return f"INV#{invoice_id}#~"
 
 
 def allocation_sk(invoice_id: str, doc_type: str, doc_id: str) -> str:
-    return f"ALLOC#{invoice_id}#{DOC_PREFIX[doc_type]}#{doc_id}"
+    return f"INV#{invoice_id}#ALLOC#{DOC_PREFIX[doc_type]}#{doc_id}"
 
 
 def allocation_prefix(invoice_id: str) -> str:
-    return f"ALLOC#{invoice_id}#"
+    return f"INV#{invoice_id}#ALLOC#"
+
+
+def comment_sk(invoice_id: str, stamp: str, comment_id: str) -> str:
+    return f"INV#{invoice_id}#NOTE#{stamp}#{comment_id}"
+
+
+def upload_sk(upload_id: str) -> str:
+    return f"UPLOAD#{upload_id}"
+
+
+def idempotency_sk(scope: str, key_hash: str) -> str:
+    return f"IDEMPOTENCY#{scope}#{key_hash}"
 
 
 def api_key_lookup(key_hash: str) -> str:
@@ -70,7 +132,6 @@ def contacts_of_account(t: str, a: str) -> str:
 
 
 TENANT_SK = "TENANT"
-ACCOUNT_SK = "ACCOUNT"
 CONTACT_SK = "CONTACT"
 EMAIL_SK = "EMAIL"
 COUNTER_SK = "SEQ"

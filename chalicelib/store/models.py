@@ -5,8 +5,9 @@ Indexes:
 
 - ``gsi1`` (sparse, generic): API key hash → key; account → contacts; tenant → accounts.
 - ``gsi2`` (sparse): cross-account work queues (payments awaiting reconciliation by ``next_check_at``).
-- ``lsi1`` (sparse, per account): statement movements by date.
-- ``lsi2`` (sparse, per account): open invoices by due date.
+- ``lsi1`` (sparse, per account): statement movements by date (``MOV#``), invoice comments by time (``NOTE#``).
+- ``lsi2`` (sparse, per account): invoices, unpaid by due date (``UNPAID#``), paid by the day they were paid
+  (``PAID#``).
 """
 
 from __future__ import annotations
@@ -192,6 +193,12 @@ class BillingDocumentItem(PorticoItem, discriminator="BillingDocument"):
     data = JSONAttribute(null=True)
     pdf_key = UnicodeAttribute(null=True)
     pdf_uploaded = BooleanAttribute(null=True)
+    # Invoices only: the day the balance reached zero (statements list what was open at a past date).
+    paid_on = UnicodeAttribute(null=True)
+    # A payment proof was posted and the ERP has not yet changed the balance or answered.
+    proof_received_at = UnicodeAttribute(null=True)
+    # The live portal checkout holding this invoice (payments).
+    checkout_payment_id = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -214,3 +221,40 @@ class AllocationItem(PorticoItem, discriminator="Allocation"):
     date = UnicodeAttribute()
     currency = UnicodeAttribute()
     amount = NumberAttribute()
+
+
+class CommentItem(PorticoItem, discriminator="Comment"):
+    """A note on an invoice by a contact (possibly a payment proof) or by the tenant's staff."""
+
+    comment_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    invoice_number = UnicodeAttribute()
+    author_type = UnicodeAttribute()  # "contact" or "staff"
+    author_name = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    # The invoice's contact, so an own-scope dashboard can pick comments on its invoices from lsi1.
+    invoice_contact_id = UnicodeAttribute(null=True)
+    body = UnicodeAttribute()
+    payment_proof = BooleanAttribute(default=False)
+    attachments = JSONAttribute(null=True)
+
+
+class UploadItem(PorticoItem, discriminator="Upload"):
+    """A file a contact is uploading through a presigned PUT; a comment claims it once."""
+
+    upload_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+    used_at = UnicodeAttribute(null=True)
+    used_by = UnicodeAttribute(null=True)
+
+
+class IdempotencyItem(PorticoItem, discriminator="Idempotency"):
+    """The first result of a create request sent with an ``Idempotency-Key`` (written with the result)."""
+
+    request_hash = UnicodeAttribute()
+    status = NumberAttribute()
+    result = JSONAttribute()

@@ -817,5 +817,5 @@ def test_monthly_statement_totals_follow_every_document_change(world: Any) -> No
                                "currency": "COP", "total": 300, "applied_to": [{"invoice_id": "i-1", "amount": 300}]})
     # Then October is back to zero and November holds the corrected invoice and the receipt once
     totals = {m.month: (int(m.debit), int(m.credit))
-              for m in MonthTotalItem.query(f"T#{TENANT}#A#acc-1", MonthTotalItem.sk.startswith("MONTH#COP#"))}
+              for m in MonthTotalItem.query(f"T#{TENANT}#A#acc-1", MonthTotalItem.sk.startswith("ACCOUNT#MONTH#COP#"))}
     assert totals == {"2026-10": (0, 0), "2026-11": (700, 300)}

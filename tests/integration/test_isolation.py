@@ -89,7 +89,7 @@ class Target:
         })
         _put(client, f"contacts/{self.contact_id}", {"account_id": self.account_id, "name": f"Alicia{mark}",
                                                      "email": self.email, "phone": "+57 300 111 2233",
-                                                     "portal": grant(*ALL_MODULES)})
+                                                     "portal": full_grant(*ALL_MODULES)})
         set_password_hash(TENANT, self.contact_id, password_hash())
 
     def _document(self, segment: str, prefix: str, body: dict[str, Any]) -> str:
@@ -162,6 +162,13 @@ class Scene:
         return Target(self.client, "b", marked=False)
 
 
+def full_grant(*modules: str, scope: str = "account") -> dict[str, Any]:
+    """Every action of each module, so refusals come from isolation and never from a missing action."""
+    from chalicelib.domain.access import MODULE_ACTIONS
+
+    return grant(*modules, scope=scope, actions={m: list(MODULE_ACTIONS[m]) for m in modules})
+
+
 def _put(client: Any, path: str, body: dict[str, Any]) -> None:
     reply = call(client, "PUT", f"/v1/integration/{path}", token=API_KEY, body=body)
     assert reply.status in (200, 201), reply.body
@@ -190,6 +197,8 @@ class Case:
     module: str | None = None  # the module of a portal route (as declared in ROUTES)
     other_tenant: frozenset[int] = frozenset({401, 404})  # acceptable answers to another tenant's key
     own_scope: bool = False  # the route reads records that may be linked to one contact
+    # acceptable answers to a contact of another account (a create lands in the caller's own account)
+    other_account: frozenset[int] = frozenset({200, 204, 404})
 
     @property
     def key(self) -> tuple[str, str]:
@@ -242,6 +251,10 @@ CASES: list[Case] = [
     *_document_cases("receipts", "receipt_id", _note_body),
     Case("POST", "/v1/integration/invoices/{doc_id}/pdf", "integrator",
          lambda t: Request(_integration(f"invoices/{t.invoice_id}/pdf"))),
+    Case("GET", "/v1/integration/invoices/{doc_id}/comments", "integrator",
+         lambda t: Request(_integration(f"invoices/{t.invoice_id}/comments"))),
+    Case("POST", "/v1/integration/invoices/{doc_id}/comments", "integrator",
+         lambda t: Request(_integration(f"invoices/{t.invoice_id}/comments"), {"body": "Respuesta intrusa"})),
     Case("GET", "/v1/integration/events", "integrator", lambda t: Request("/v1/integration/events"),
          other_tenant=frozenset({200})),  # the other tenant's own (empty) feed
     # portal
@@ -250,7 +263,45 @@ CASES: list[Case] = [
     Case("GET", "/v1/me", "portal", lambda t: Request("/v1/me")),
     Case("GET", "/v1/me/sessions", "portal", lambda t: Request("/v1/me/sessions")),
     Case("DELETE", "/v1/me/sessions/{session_id}", "portal", lambda t: Request(f"/v1/me/sessions/{t.session_id()}")),
+    Case("GET", "/v1/portal/dashboard", "portal", lambda t: Request(_with_documents(t, "/v1/portal/dashboard"))),
+    Case("POST", "/v1/portal/uploads", "portal",
+         lambda t: Request("/v1/portal/uploads", {"filename": "pago.png", "content_type": "image/png", "size": 10}),
+         other_account=frozenset({201})),  # an upload of the caller's own account
+    # billing
+    Case("GET", "/v1/portal/receivables", "portal", lambda t: Request(_with_documents(t, "/v1/portal/receivables")),
+         module="billing", own_scope=True),
+    # The statement's header is the company's own data, which an own-scope sibling may see; own-scope
+    # statements are checked in test_billing instead.
+    Case("GET", "/v1/portal/statement", "portal",
+         lambda t: Request(_with_documents(t, "/v1/portal/statement?year=2026&period=01")), module="billing"),
+    Case("GET", "/v1/portal/statement/pdf", "portal",
+         lambda t: Request(_with_documents(t, "/v1/portal/statement/pdf?year=2026&period=01")), module="billing"),
+    Case("GET", "/v1/portal/invoices", "portal", lambda t: Request(_with_documents(t, "/v1/portal/invoices")),
+         module="billing", own_scope=True),
+    Case("GET", "/v1/portal/invoices/{invoice_id}", "portal",
+         lambda t: Request(f"/v1/portal/invoices/{_commented(t)}"), module="billing", own_scope=True),
+    Case("GET", "/v1/portal/invoices/{invoice_id}/pdf", "portal",
+         lambda t: Request(f"/v1/portal/invoices/{t.invoice_id}/pdf"), module="billing", own_scope=True),
+    Case("GET", "/v1/portal/invoices/{invoice_id}/comments", "portal",
+         lambda t: Request(f"/v1/portal/invoices/{_commented(t)}/comments"), module="billing", own_scope=True),
+    Case("POST", "/v1/portal/invoices/{invoice_id}/comments", "portal",
+         lambda t: Request(f"/v1/portal/invoices/{t.invoice_id}/comments",
+                           {"body": "Comentario intruso", "payment_proof": True}), module="billing", own_scope=True),
 ]
+
+def _with_documents(t: Target, path: str) -> str:
+    """``path``, after the target's account has one of each billing document (so a leak would show)."""
+    _ = (t.invoice_id, t.credit_note_id, t.debit_note_id, t.receipt_id)
+    return path
+
+
+def _commented(t: Target) -> str:
+    """The target's invoice, with a marked comment of its contact on it."""
+    reply = call(t.client, "POST", f"/v1/portal/invoices/{t.invoice_id}/comments", token=t.token(),
+                 body={"body": f"Soporte{t.mark}"})
+    assert reply.status == 201, reply.body
+    return t.invoice_id
+
 
 INTEGRATOR = [c for c in CASES if c.auth == "integrator"]
 PORTAL = [c for c in CASES if c.auth == "portal"]
@@ -285,6 +336,8 @@ def snapshot(t: Target, *, with_events: bool = True) -> dict[str, Any]:
     """Everything the victim's tenant knows about the target, read with its own key."""
     paths = [f"accounts/{t.account_id}", f"contacts/{t.contact_id}",
              *(f"{segment}/{doc_id}" for segment, doc_id in t.documents.items())]
+    if "invoices" in t.documents:
+        paths.append(f"invoices/{t.documents['invoices']}/comments")
     if with_events:
         paths.append("events")
     result = {}
@@ -439,7 +492,7 @@ def test_contact_of_another_account_sees_and_changes_nothing(scene: Scene, case:
     before = snapshot(victim, with_events=False)
     reply = send(intruder.client, case, request, token=intruder.token())
     assert reply.status < 500, reply.body
-    assert reply.status in (200, 204, 404), reply.body
+    assert reply.status in case.other_account, reply.body
     assert_nothing_leaked(reply, ids=victim.ids())
     assert snapshot(victim, with_events=False) == before
     assert_alive(victim)
@@ -453,9 +506,9 @@ def test_own_scope_sees_nothing_of_another_contact(scene: Scene, case: Case, wor
     assert case.module is not None
     _put(victim.client, "contacts/c-a2", {"account_id": victim.account_id, "name": "Sibling",
                                           "email": "sibling@cliente-a.test",
-                                          "portal": grant(case.module, scope="own")})
+                                          "portal": full_grant(case.module, scope="own")})
     set_password_hash(TENANT, "c-a2", password_hash())
     sibling = world.login(TENANT, "sibling@cliente-a.test")
     reply = send(victim.client, case, case.build(victim), token=sibling)
-    assert reply.status in (200, 404), reply.body
+    assert reply.status in (200, 201, 404), reply.body
     assert_nothing_leaked(reply)

@@ -1,0 +1,394 @@
+"""What a signed-in contact reads of billing: receivables, the statement, invoices and their detail.
+
+Every function takes the caller's :class:`Principal` and reads only the partition of its account; with
+``own`` scope only documents whose ``contact_id`` is the caller's are returned. A handler cannot ask
+for another account: there is no parameter for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain import billing, clock
+from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.domain.records import CREDIT_TYPES
+from chalicelib.store import db, files, keys
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import date
+
+    from chalicelib.domain.access import Principal
+    from chalicelib.store.models import BillingDocumentItem, CommentItem
+
+MODULE = "billing"
+LATEST_COMMENTS = 5
+COMMENT_PREVIEW = 200
+INVOICE_STATUSES = ("all", "pending", "paid")
+
+
+def account_pk(principal: Principal) -> str:
+    return keys.account(principal.tenant, principal.account_id)
+
+
+def own_contact(principal: Principal, module: str = MODULE) -> str | None:
+    """The contact id a query must be limited to (``own`` scope), or None for the whole account."""
+    grant = principal.modules.get(module)
+    return principal.contact_id if grant is not None and grant.scope == "own" else None
+
+
+def visible(principal: Principal, item: BillingDocumentItem, module: str = MODULE) -> bool:
+    mine = own_contact(principal, module)
+    return mine is None or item.contact_id == mine
+
+
+def today(principal: Principal) -> date:
+    return clock.today(principal.timezone)
+
+
+def invoice_row(item: BillingDocumentItem, on: date) -> dict[str, Any]:
+    """An invoice as lists show it."""
+    balance = int(item.balance or 0)
+    return {
+        "id": item.doc_id,
+        "number": item.number,
+        "issue_date": item.issue_date,
+        "due_date": item.due_date,
+        "total": int(item.total),
+        "balance": balance,
+        "currency": item.currency,
+        "status": "pending" if balance > 0 else "paid",
+        "days_overdue": billing.days_overdue(item.due_date, on) if balance > 0 else 0,
+        "paid_on": item.paid_on,
+        "proof_received": bool(item.proof_received_at),
+        "proof_received_at": item.proof_received_at,
+        "payment_in_progress": bool(item.checkout_payment_id),
+    }
+
+
+def _open_invoices(principal: Principal) -> list[BillingDocumentItem]:
+    """Every invoice of the caller with a balance, by due date: one Query on lsi2."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    db.ready()
+    found = BillingDocumentItem.lsi2.query(
+        account_pk(principal), BillingDocumentItem.lsi2sk.startswith(keys.UNPAID_LSI_PREFIX),
+        consistent_read=True)
+    return [item for item in found if isinstance(item, BillingDocumentItem) and visible(principal, item)]
+
+
+def receivables(principal: Principal, *, default_currency: str) -> dict[str, Any]:
+    on = today(principal)
+    rows = []
+    for item in _open_invoices(principal):
+        row = invoice_row(item, on)
+        rows.append({k: row[k] for k in ("id", "number", "issue_date", "due_date", "total", "balance", "currency",
+                                         "payment_in_progress", "proof_received_at")})
+    return billing.receivables(rows, today=on, default_currency=default_currency)
+
+
+# --- statement -------------------------------------------------------------------------------------------
+
+def _account_header(item: Any) -> dict[str, Any]:
+    data = item.data or {}
+    return {
+        "id": item.account_id,
+        **{k: data.get(k) for k in ("name", "tax_id", "tax_id_type", "address", "city", "email", "phone",
+                                    "account_executive")},
+    }
+
+
+def _movement_docs(principal: Principal, start: str, end: str) -> Iterator[BillingDocumentItem]:
+    """Documents dated ``start``..``end`` (inclusive) in date order, via lsi1."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    for item in BillingDocumentItem.lsi1.query(
+        account_pk(principal),
+        BillingDocumentItem.lsi1sk.between(keys.movement_lsi_from(start), keys.movement_lsi_through(end)),
+        consistent_read=True,
+    ):
+        if isinstance(item, BillingDocumentItem) and visible(principal, item):
+            yield item
+
+
+def _doc_json(item: BillingDocumentItem) -> dict[str, Any]:
+    from chalicelib.store.documents import document_json
+
+    return document_json(item)
+
+
+def _header_and_months(principal: Principal) -> tuple[Any, list[Any]]:
+    """The account item and, for account scope, its monthly totals: one Query on the ACCOUNT prefix."""
+    from chalicelib.store.models import AccountItem, MonthTotalItem, PorticoItem
+
+    pk = account_pk(principal)
+    if own_contact(principal) is not None:
+        # Month totals cover the whole account; an own-scope statement adds up the contact's documents instead.
+        try:
+            return AccountItem.get(pk, keys.ACCOUNT_SK, consistent_read=True), []
+        except AccountItem.DoesNotExist:
+            return None, []
+    account_item, months = None, []
+    for item in PorticoItem.query(pk, PorticoItem.sk.startswith(keys.ACCOUNT_SK), consistent_read=True):
+        if isinstance(item, AccountItem):
+            account_item = item
+        elif isinstance(item, MonthTotalItem):
+            months.append(item)
+    return account_item, months
+
+
+def _open_at(principal: Principal, end: str, currency: str) -> list[BillingDocumentItem]:
+    """Invoices issued by ``end`` and not paid by then: unpaid now, or paid after it (one lsi2 range)."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    return [
+        item for item in BillingDocumentItem.lsi2.query(
+            account_pk(principal), BillingDocumentItem.lsi2sk > keys.paid_after_lsi(end), consistent_read=True)
+        if item.currency == currency and item.issue_date <= end and visible(principal, item)
+    ]
+
+
+def _credited_after(principal: Principal, end: str, invoice_ids: set[str]) -> dict[str, int]:
+    """Σ credits dated after ``end`` applied to each of ``invoice_ids`` (their balance then = now + these)."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    credited: dict[str, int] = {}
+    for item in BillingDocumentItem.lsi1.query(
+        account_pk(principal),
+        BillingDocumentItem.lsi1sk.between(keys.movement_lsi_through(end), keys.movement_lsi_through("9999-12-31")),
+        consistent_read=True,
+    ):
+        if item.doc_type not in CREDIT_TYPES:
+            continue
+        for applied in (item.data or {}).get("applied_to") or []:
+            if applied["invoice_id"] in invoice_ids:
+                credited[applied["invoice_id"]] = credited.get(applied["invoice_id"], 0) + int(applied["amount"])
+    return credited
+
+
+def statement(principal: Principal, period: billing.Period, currency: str | None, *,
+              default_currency: str) -> dict[str, Any]:
+    """The statement of ``period``. Account scope: 3 Queries (header + month totals, movements, invoices open
+    at the end), plus one for credits dated after the end when the period is over. Own scope reads the
+    contact's documents from the beginning instead of the account's month totals."""
+    db.ready()
+    on = today(principal)
+    start, end = period.start.isoformat(), period.end.isoformat()
+    account_item, months = _header_and_months(principal)
+    if account_item is None:
+        raise NotFound("Your company's data is not available yet.", code="account_not_found")
+    currency = currency or (account_item.data or {}).get("currency") or default_currency
+    opening = sum(int(m.debit) - int(m.credit) for m in months
+                  if m.currency == currency and m.month < period.months_before)
+    # Movements from the first day the month totals do not cover (all of history for own scope).
+    first_day = "0000-00-00" if own_contact(principal) else period.start.replace(day=1).isoformat()
+    lines = []
+    for item in _movement_docs(principal, first_day, end):
+        if item.currency != currency:
+            continue
+        line = billing.movement(_doc_json(item))
+        if item.issue_date < start:
+            opening += line["debit"] - line["credit"]
+        else:
+            lines.append(line)
+    candidates = _open_at(principal, end, currency)
+    credited = _credited_after(principal, end, {i.doc_id for i in candidates}) \
+        if candidates and period.end < on else {}
+    pending = []
+    for item in candidates:
+        total = int(item.total)
+        # Paid after the period with no credit document saying how: it was wholly open then.
+        at_end = min(total, int(item.balance or 0) + credited.get(item.doc_id, 0)) or total
+        pending.append({"id": item.doc_id, "number": item.number, "issue_date": item.issue_date,
+                        "due_date": item.due_date, "total": total, "balance": at_end})
+    return billing.statement(
+        account=_account_header(account_item), period=period, currency=currency, opening_balance=opening,
+        movements=lines, pending=pending, today=on, generated_at=clock.iso(clock.now()),
+    )
+
+
+# --- invoices ----------------------------------------------------------------------------------------------
+
+def _encode_cursor(item: BillingDocumentItem, index_key: str) -> str:
+    raw = json.dumps({"pk": item.pk, "sk": item.sk, index_key: getattr(item, index_key)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, pk: str, index_key: str) -> dict[str, Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(data, dict) or data.get("pk") != pk or set(data) != {"pk", "sk", index_key} \
+                or not all(isinstance(v, str) for v in data.values()):
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed({"cursor": "is not a cursor of this list; start again without it"}) from None
+    return {name: {"S": value} for name, value in data.items()}
+
+
+def invoices_page(
+    principal: Principal, *, status: str, start: str | None, end: str | None, text: str | None, limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """A page of the caller's invoices: pending by due date, paid by paid date (newest first), all by issue
+    date (newest first)."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    db.ready()
+    pk = account_pk(principal)
+    if status == "all":
+        index, index_key = BillingDocumentItem.lsi1, "lsi1sk"
+        condition = BillingDocumentItem.lsi1sk.between(keys.movement_lsi_from(start or "0000-00-00"),
+                                                       keys.movement_lsi_through(end or "9999-12-31"))
+        forward = False
+    else:
+        index, index_key = BillingDocumentItem.lsi2, "lsi2sk"
+        prefix = keys.UNPAID_LSI_PREFIX if status == "pending" else keys.PAID_LSI_PREFIX
+        condition = BillingDocumentItem.lsi2sk.startswith(prefix)
+        forward = status == "pending"
+    needle = text.casefold() if text else None
+    start_key = _decode_cursor(cursor, pk, index_key) if cursor else None
+    on = today(principal)
+    rows: list[dict[str, Any]] = []
+    last: BillingDocumentItem | None = None
+    next_cursor = None
+    for item in index.query(pk, condition, scan_index_forward=forward, consistent_read=True,
+                            last_evaluated_key=start_key, page_size=max(limit, 50)):
+        if not isinstance(item, BillingDocumentItem) or item.doc_type != "invoice" or not visible(principal, item):
+            continue
+        if (start and item.issue_date < start) or (end and item.issue_date > end):
+            continue
+        if needle and needle not in item.number.casefold():
+            continue
+        if len(rows) == limit:
+            next_cursor = _encode_cursor(last, index_key) if last else None
+            break
+        rows.append(invoice_row(item, on))
+        last = item
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+def _children(principal: Principal, invoice_id: str) -> tuple[BillingDocumentItem, list[Any], list[CommentItem]]:
+    """The invoice, its allocations and its comments: one Query (they share the invoice's key prefix)."""
+    from chalicelib.store.models import AllocationItem, BillingDocumentItem, CommentItem, PorticoItem
+
+    db.ready()
+    invoice = None
+    allocations: list[AllocationItem] = []
+    comments: list[CommentItem] = []
+    for item in PorticoItem.query(
+        account_pk(principal),
+        PorticoItem.sk.between(keys.invoice_children_from(invoice_id), keys.invoice_children_through(invoice_id)),
+        consistent_read=True,
+    ):
+        if isinstance(item, BillingDocumentItem) and item.doc_id == invoice_id and item.doc_type == "invoice":
+            invoice = item
+        elif isinstance(item, AllocationItem):
+            allocations.append(item)
+        elif isinstance(item, CommentItem):
+            comments.append(item)
+    if invoice is None or not visible(principal, invoice):
+        raise NotFound("There is no invoice with that id.", code="document_not_found")
+    return invoice, allocations, comments
+
+
+def comment_json(item: CommentItem) -> dict[str, Any]:
+    return {
+        "id": item.comment_id,
+        "invoice_id": item.invoice_id,
+        "author": {"type": item.author_type, "name": item.author_name},
+        "body": item.body,
+        "payment_proof": bool(item.payment_proof),
+        "attachments": [
+            {**{k: a[k] for k in ("upload_id", "filename", "content_type", "size")},
+             "url": files.presign_get(a["key"], filename=a["filename"])["url"]}
+            for a in item.attachments or []
+        ],
+        "created_at": item.created_at,
+    }
+
+
+def invoice_detail(principal: Principal, invoice_id: str) -> dict[str, Any]:
+    invoice, allocations, comments = _children(principal, invoice_id)
+    data = invoice.data or {}
+    salesperson = data.get("salesperson") or {}
+    return {
+        **invoice_row(invoice, today(principal)),
+        "tax": data.get("tax"),
+        "description": data.get("description"),
+        "lines": data.get("lines") or [],
+        "salesperson": {"name": salesperson["name"]} if salesperson.get("name") else None,
+        "allocations": [
+            {"type": a.doc_type, "id": a.doc_id, "number": a.number, "date": a.date, "amount": int(a.amount)}
+            for a in sorted(allocations, key=lambda a: (a.date, a.doc_id))
+        ],
+        "comments": [comment_json(c) for c in comments],
+        "has_pdf": bool(invoice.pdf_key),
+    }
+
+
+def invoice_comments(principal: Principal, invoice_id: str) -> dict[str, Any]:
+    _, _, comments = _children(principal, invoice_id)
+    return {"items": [comment_json(c) for c in comments]}
+
+
+def visible_invoice(principal: Principal, invoice_id: str) -> BillingDocumentItem:
+    """The caller's invoice (one GetItem on its own account's partition) or 404."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    db.ready()
+    try:
+        item = BillingDocumentItem.get(account_pk(principal), keys.document_sk("invoice", invoice_id),
+                                       consistent_read=True)
+    except BillingDocumentItem.DoesNotExist:
+        item = None
+    if item is None or not visible(principal, item):
+        raise NotFound("There is no invoice with that id.", code="document_not_found")
+    return item
+
+
+# --- dashboard ---------------------------------------------------------------------------------------------
+
+def latest_comments(principal: Principal) -> list[dict[str, Any]]:
+    """The newest comments on the caller's invoices (one Query on lsi1's NOTE# range)."""
+    from chalicelib.store.models import CommentItem
+
+    mine = own_contact(principal)
+    found = []
+    for item in CommentItem.lsi1.query(
+        account_pk(principal), CommentItem.lsi1sk.startswith(keys.COMMENT_LSI_PREFIX), scan_index_forward=False,
+        limit=LATEST_COMMENTS if mine is None else 50, consistent_read=True,
+    ):
+        if not isinstance(item, CommentItem) or (mine is not None and item.invoice_contact_id != mine):
+            continue
+        body = item.body if len(item.body) <= COMMENT_PREVIEW else item.body[:COMMENT_PREVIEW - 1] + "…"
+        found.append({"invoice_id": item.invoice_id, "invoice_number": item.invoice_number,
+                      "author": {"type": item.author_type, "name": item.author_name}, "body": body,
+                      "payment_proof": bool(item.payment_proof), "created_at": item.created_at})
+        if len(found) == LATEST_COMMENTS:
+            break
+    return found
+
+
+def dashboard_card(principal: Principal, *, default_currency: str) -> dict[str, Any]:
+    """The billing part of the dashboard: 2 Queries (open invoices, latest comments)."""
+    summary = receivables(principal, default_currency=default_currency)
+    totals = summary["totals"] if isinstance(summary["totals"], list) else [summary["totals"]]
+    main = next((t for t in totals if t["currency"] == default_currency), totals[0])
+    upcoming = [i for i in summary["invoices"] if i["days_overdue"] == 0]
+    next_due = min(upcoming, key=lambda i: (i["due_date"], i["id"]), default=None)
+    on = today(principal)
+    return {
+        "currency": main["currency"],
+        "totals": totals,
+        "balance": main["balance"],
+        "overdue": main["overdue"],
+        "overdue_count": main["overdue_count"],
+        "open_count": len(summary["invoices"]),
+        "next_due": {k: next_due[k] for k in ("id", "number", "due_date", "balance", "currency")}
+        if next_due else None,
+        "statement": {"year": f"{on.year:04d}", "period": f"{on.month:02d}"},
+        "latest_comments": latest_comments(principal),
+    }

@@ -1,0 +1,77 @@
+"""PDFs handed to the portal as presigned URLs: statements rendered on demand, invoices as uploaded by the ERP
+or, when it sent none, a representation rendered from the invoice's data.
+
+Rendered files are cached in S3 under a name that carries a digest of everything printed on them, so an
+unchanged statement or invoice is rendered once and a changed one never serves a stale file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.store import files
+
+if TYPE_CHECKING:
+    from chalicelib.store.sessions import Context
+
+PDF = "application/pdf"
+
+
+def _digest(*parts: Any) -> str:
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
+def _logo(context: Context) -> bytes | None:
+    key = context.tenant.branding.get("logo_key")
+    return files.read_bytes(key) if key else None
+
+
+def _language(context: Context) -> str:
+    return context.contact.language or "es-CO"
+
+
+def _cached(key: str, filename: str, render: Any) -> dict[str, Any]:
+    if not files.exists(key):
+        files.put_bytes(key, render(), content_type=PDF)
+    return {**files.presign_get(key, filename=filename), "filename": filename}
+
+
+def statement_pdf(context: Context, statement: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.domain import pdf
+
+    principal, tenant = context.principal, context.tenant
+    printed = {k: v for k, v in statement.items() if k != "generated_at"}
+    language = _language(context)
+    digest = _digest(printed, tenant.name, tenant.branding.get("logo_key"), language)
+    period = statement["period"]
+    key = files.object_key(principal.tenant, principal.account_id, "statements",
+                           f"{period['from']}_{period['to']}_{statement['currency']}_{digest}.pdf")
+    filename = f"estado-de-cuenta_{period['from']}_{period['to']}.pdf"
+    return _cached(key, filename, lambda: pdf.render_statement(
+        statement, tenant_name=tenant.name, logo=_logo(context), generated_at=statement["generated_at"],
+        language=language))
+
+
+def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
+    from chalicelib.domain import clock, pdf
+    from chalicelib.store import accounts, billing
+
+    principal, tenant = context.principal, context.tenant
+    invoice = billing.visible_invoice(principal, invoice_id)
+    filename = f"factura_{invoice.number}.pdf"
+    if invoice.pdf_key and files.exists(invoice.pdf_key):
+        return {**files.presign_get(invoice.pdf_key, filename=filename), "filename": filename,
+                "representation": False}
+    detail = billing.invoice_detail(principal, invoice_id)
+    account = accounts.get(principal.tenant, principal.account_id)
+    printed = {k: v for k, v in detail.items() if k not in ("comments", "days_overdue")}
+    language = _language(context)
+    digest = _digest(printed, account, tenant.name, tenant.branding.get("logo_key"), language)
+    key = files.object_key(principal.tenant, principal.account_id, "rendered", f"{invoice_id}_{digest}.pdf")
+    result = _cached(key, f"factura_{invoice.number}_representacion.pdf", lambda: pdf.render_invoice(
+        detail, account, tenant_name=tenant.name, logo=_logo(context), generated_at=clock.iso(clock.now()),
+        language=language))
+    return {**result, "representation": True}
