@@ -116,7 +116,7 @@ def post_by_contact(context: Context, invoice_id: str, request: CommentRequest,
                               idempotency_key, {"body": request.body, "attachment_ids": list(request.attachment_ids),
                                                 "payment_proof": request.payment_proof})
     if claim is not None and (earlier := claim.replay()) is not None:
-        return earlier
+        return _replayed(context, invoice_id, earlier)
     invoice = billing.visible_invoice(principal, invoice_id)
     uploads = _claim_uploads(context, request.attachment_ids)
     stamp = clock.iso_precise(clock.now())
@@ -148,10 +148,24 @@ def post_by_contact(context: Context, invoice_id: str, request: CommentRequest,
                       conflict_message="The invoice or an attachment changed while commenting; send it again.")
     except Conflict:
         if claim is not None and (earlier := claim.replay()) is not None:
-            return earlier  # a concurrent retry with the same key won
+            return _replayed(context, invoice_id, earlier)  # a concurrent retry with the same key won
         raise
     result["notified"] = _notify_staff(context, invoice, comment, uploads)
     return 201, result
+
+
+def _replayed(context: Context, invoice_id: str, earlier: tuple[int, dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """The first answer to a repeated request, re-read so that its attachment links are fresh."""
+    from chalicelib.store.models import CommentItem
+
+    status, result = earlier
+    principal = context.principal
+    try:
+        item = CommentItem.get(keys.account(principal.tenant, principal.account_id),
+                               keys.comment_sk(invoice_id, result["created_at"], result["id"]), consistent_read=True)
+    except CommentItem.DoesNotExist:
+        return status, result
+    return status, billing.comment_json(item)
 
 
 def _notify_staff(context: Context, invoice: BillingDocumentItem, comment: CommentItem,
