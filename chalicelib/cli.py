@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 from typing import Any
 
 SLUG_RE = re.compile(r"^[a-z0-9-]{3,40}$")
@@ -71,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     brand.add_argument("slug", type=_slug)
     brand.add_argument("--brand", help="main colour, e.g. #0b5394")
     brand.add_argument("--brand-contrast", help="text colour on the main colour, e.g. #ffffff")
-    brand.add_argument("--logo-url")
+    brand.add_argument("--logo-url", help="the logo the portal and mails show (an https URL)")
+    brand.add_argument("--logo-file", help="a PNG or JPEG printed on statements and invoice PDFs (stored in S3)")
 
     apikey = sub.add_parser("apikey", help="integrator API keys").add_subparsers(dest="action", required=True)
     key_create = apikey.add_parser("create", help="create a key (printed once)")
@@ -107,6 +109,8 @@ def _tenant(args: argparse.Namespace) -> Any:
         for field in ("brand", "brand_contrast", "logo_url"):
             if getattr(args, field) is not None:
                 branding[field] = getattr(args, field)
+        if args.logo_file:
+            branding["logo_key"] = tenants.store_logo(args.slug, Path(args.logo_file).read_bytes())
         return tenants.update(args.slug, branding=branding)
     return tenants.get(args.slug)
 
@@ -151,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         _print(run(args))
     except PorticoError as error:
         print(f"portico: {error.message} ({error.code})", file=sys.stderr)
+        for field, problem in (error.details.get("fields") or {}).items():
+            print(f"  {field}: {problem}", file=sys.stderr)
         return 1
     return 0
 

@@ -175,3 +175,20 @@ def tenant_for_api_key(key: str) -> str:
         if item.revoked_at is None:
             return item.tenant
     raise Unauthorized("A valid API key is required.", code="invalid_api_key")
+
+
+def store_logo(slug: str, data: bytes) -> str:
+    """Stores the tenant's logo for PDFs; returns its S3 key. Only PNG and JPEG (what the PDFs can embed)."""
+    from chalicelib.domain.attachments import looks_like
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.store import files
+
+    get(slug)  # 404 for an unknown tenant
+    for content_type, extension in (("image/png", "png"), ("image/jpeg", "jpg")):
+        if looks_like(content_type, data[:8]):
+            if len(data) > 2 * 1024 * 1024:
+                raise ValidationFailed({"logo": "must be at most 2 MB"})
+            key = f"{slug}/_branding/logo.{extension}"
+            files.put_bytes(key, data, content_type=content_type)
+            return key
+    raise ValidationFailed({"logo": "must be a PNG or JPEG file"})
