@@ -45,7 +45,7 @@ def create_upload(context: Context, request: UploadRequest) -> dict[str, Any]:
         content_type=request.content_type, size=request.size, key=key, created_at=clock.iso(stamp),
         ttl=int(stamp.timestamp()) + UPLOAD_HOURS * 3600,
     ).save(condition=UploadItem.pk.does_not_exist())
-    put = files.presign_put(key, content_type=request.content_type)
+    put = files.presign_put(key, content_type=request.content_type, size=request.size)
     return {"upload_id": upload_id, **put, "max_size": attachments.MAX_BYTES, "filename": request.filename,
             "content_type": request.content_type, "size": request.size}
 

@@ -14,11 +14,16 @@ def object_key(tenant: str, account_id: str, *parts: str) -> str:
     return "/".join([tenant, account_id, *parts])
 
 
-def presign_put(key: str, *, content_type: str) -> dict[str, Any]:
+def presign_put(key: str, *, content_type: str, size: int | None = None) -> dict[str, Any]:
+    """A PUT URL. With ``size``, Content-Length is signed too, so S3 refuses a body of any other size
+    (browsers send the header themselves; the comment re-checks the stored object anyway)."""
     settings = db.ready()
+    params: dict[str, Any] = {"Bucket": settings.bucket, "Key": key, "ContentType": content_type}
+    if size is not None:
+        params["ContentLength"] = size
     url = db.client("s3").generate_presigned_url(
         "put_object",
-        Params={"Bucket": settings.bucket, "Key": key, "ContentType": content_type},
+        Params=params,
         ExpiresIn=URL_SECONDS,
         HttpMethod="PUT",
     )
