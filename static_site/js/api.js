@@ -27,10 +27,11 @@ export function onUnauthorized(handler) {
 
 /**
  * request("GET", "/me") → parsed JSON (or null for 204). `auth` (default true) sends the session token;
- * public calls (login, password, tenant branding) pass auth: false.
+ * public calls (login, password, tenant branding) pass auth: false. `headers` adds request headers
+ * (an Idempotency-Key).
  */
-export async function request(method, path, {body, auth = true} = {}) {
-  const headers = {Accept: "application/json", "Accept-Language": language()};
+export async function request(method, path, {body, auth = true, headers: extraHeaders} = {}) {
+  const headers = {Accept: "application/json", "Accept-Language": language(), ...extraHeaders};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (auth && sessionToken()) headers.Authorization = `Bearer ${sessionToken()}`;
 
@@ -66,6 +67,16 @@ async function readJson(response) {
   } catch {
     return null; // not JSON (a proxy's HTML error page): the caller gets a generic message
   }
+}
+
+/** withQuery("/portal/invoices", {status: "paid", q: ""}) → "/portal/invoices?status=paid" (empty values left out). */
+export function withQuery(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
 }
 
 export const api = {

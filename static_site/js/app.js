@@ -31,8 +31,9 @@ function registerRoutes() {
   addRoute({path: "/set-password", view: renderSetPassword, titleKey: "set_password.title", public: true});
   addRoute({path: "/forgot-password", view: renderForgotPassword, titleKey: "forgot.title", public: true});
   addRoute({path: HOME_PAGE.route, view: HOME_PAGE.view, titleKey: HOME_PAGE.labelKey});
-  for (const [module, page] of Object.entries(MODULE_PAGES)) {
-    addRoute({path: page.route, view: page.view, titleKey: page.labelKey, module});
+  for (const page of MODULE_PAGES) {
+    addRoute({path: page.route, view: page.view, titleKey: page.titleKey || page.labelKey, module: page.module,
+      navRoute: page.navRoute});
   }
   setNotFound(NOT_FOUND);
 }
@@ -55,7 +56,7 @@ async function showRoute(route, location) {
   shown.view(page, location);
   pageTitleKey = shown.titleKey;
   updateTitle();
-  markCurrentNav(visible ? location.path : null);
+  markCurrentNav(visible ? shown.navRoute || location.path : null);
   if (!stayFocused) {
     window.scrollTo(0, 0);
     main.querySelector("h1")?.focus();

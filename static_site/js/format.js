@@ -61,3 +61,42 @@ export function formatDateTime(isoInstant, timeZone = "America/Bogota", locale =
   const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
   return `${assembleDate(parts, locale)}, ${part("hour")}:${part("minute")}`;
 }
+
+/** Today's date (YYYY-MM-DD) in `timeZone` (the tenant's), whatever the browser's own zone is. */
+export function todayIn(timeZone = "America/Bogota", now = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-CA", {year: "numeric", month: "2-digit", day: "2-digit", timeZone})
+    .formatToParts(now);
+  const part = (type) => parts.find((p) => p.type === type)?.value;
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** Whole days from `fromDate` to `toDate` (both YYYY-MM-DD): daysBetween("2026-11-20", "2026-11-23") → 3. */
+export function daysBetween(fromDate, toDate) {
+  const day = (iso) => {
+    const match = DAY_MONTH_YEAR.exec(iso ?? "");
+    return match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
+  };
+  return Math.round((day(toDate) - day(fromDate)) / 86_400_000);
+}
+
+/**
+ * monthName(11) → "Noviembre" (es-CO) / "November" (en), capitalised for pickers and headings;
+ * {capitalize: false} keeps the language's own case for the middle of a sentence ("noviembre").
+ */
+export function monthName(month, locale = intlLocale(), {capitalize = true} = {}) {
+  const name = new Intl.DateTimeFormat(locale, {month: "long", timeZone: "UTC"}).format(new Date(Date.UTC(2000, month - 1, 1)));
+  return capitalize ? name.charAt(0).toLocaleUpperCase(locale) + name.slice(1) : name;
+}
+
+/** formatFileSize(1536) → "1,5 KB"; sizes in the UI's language. */
+export function formatFileSize(bytes, locale = intlLocale()) {
+  const units = ["B", "KB", "MB", "GB"];
+  let value = Number(bytes) || 0;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const number = new Intl.NumberFormat(locale, {maximumFractionDigits: unit === 0 ? 0 : 1}).format(value);
+  return `${number} ${units[unit]}`;
+}

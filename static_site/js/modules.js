@@ -1,25 +1,34 @@
-// Which page each module brings. The nav is built from this registry and the contact's `modules`:
-// a module the contact lacks has no nav entry and no route. Later work adds one line per page, in the
-// order of the navigation table in UI.md (billing: receivables, statement, invoices; payments; …).
+// Which pages each module brings. The nav is built from this registry and the contact's `modules`:
+// a module the contact lacks has no nav entry and no route. Pages are listed in the order of the
+// navigation table in UI.md (billing: receivables, statement, invoices; payments; …; profile last).
 
 import {renderDashboard} from "./views/dashboard.js";
+import {renderInvoiceDetail} from "./views/invoice-detail.js";
+import {renderInvoices} from "./views/invoices.js";
 import {renderProfile} from "./views/profile.js";
+import {renderReceivables} from "./views/receivables.js";
+import {renderStatement} from "./views/statement.js";
 
 /** The dashboard belongs to everyone signed in; it is not a module. */
 export const HOME_PAGE = {route: "/", labelKey: "nav.home", view: renderDashboard};
 
 /**
- * module → {route, labelKey, view}. A page exists only for contacts whose grant lists the module
- * (DESIGN §1: a module the contact lacks does not exist for them).
+ * [{module, route, labelKey, view, nav?, navRoute?, titleKey?}]. A page exists only for contacts whose
+ * grant lists its module (DESIGN §1: a module the contact lacks does not exist for them). `nav: false`
+ * pages (an invoice's detail) have no nav entry; `navRoute` names the entry marked current while they
+ * show. A ":name" route segment is a parameter (see router.js).
  */
-export const MODULE_PAGES = {
-  profile: {route: "/profile", labelKey: "nav.profile", view: renderProfile},
-};
+export const MODULE_PAGES = [
+  {module: "billing", route: "/receivables", labelKey: "nav.receivables", view: renderReceivables},
+  {module: "billing", route: "/statement", labelKey: "nav.statement", view: renderStatement},
+  {module: "billing", route: "/invoices", labelKey: "nav.invoices", view: renderInvoices},
+  {module: "billing", route: "/invoices/:id", labelKey: "nav.invoices", titleKey: "invoice.title",
+    view: renderInvoiceDetail, nav: false, navRoute: "/invoices"},
+  {module: "profile", route: "/profile", labelKey: "nav.profile", view: renderProfile},
+];
 
 /** Nav entries for a contact's `modules` object (from /me), in registry order. */
 export function navEntries(modules = {}) {
-  const granted = Object.entries(MODULE_PAGES)
-    .filter(([module]) => Object.hasOwn(modules, module))
-    .map(([, page]) => page);
+  const granted = MODULE_PAGES.filter((page) => page.nav !== false && Object.hasOwn(modules, page.module));
   return [HOME_PAGE, ...granted];
 }

@@ -1,12 +1,38 @@
 // Hash routes: "#/profile", "#/set-password?token=…". The part after "?" is the route's query.
 
 const routes = new Map(); // path → route definition
+const patterns = []; // routes with ":name" segments ("/invoices/:id"), tried in order after the exact paths
 let notFoundRoute = null;
 let handler = () => {};
 
-/** route: {path, view, public?} — `public` routes render without a session. */
+/**
+ * route: {path, view, public?} — `public` routes render without a session. A ":name" segment
+ * ("/invoices/:id") matches one non-empty segment, handed to the view as location.routeParams.name.
+ */
 export function addRoute(route) {
-  routes.set(route.path, route);
+  if (route.path.split("/").some((segment) => segment.startsWith(":"))) patterns.push(route);
+  else routes.set(route.path, route);
+}
+
+function matchPattern(path) {
+  const segments = path.split("/");
+  for (const route of patterns) {
+    const wanted = route.path.split("/");
+    if (wanted.length !== segments.length) continue;
+    const routeParams = {};
+    const matches = wanted.every((part, i) => {
+      if (!part.startsWith(":")) return part === segments[i];
+      if (!segments[i]) return false;
+      try {
+        routeParams[part.slice(1)] = decodeURIComponent(segments[i]);
+      } catch {
+        return false; // malformed %-escape: no such page
+      }
+      return true;
+    });
+    if (matches) return {route, routeParams};
+  }
+  return null;
 }
 
 export function setNotFound(route) {
@@ -32,6 +58,14 @@ export function navigate(hash) {
   else window.location.hash = hash;
 }
 
+/**
+ * Puts `hash` in the address bar (a new history entry) without rendering again: for views that already
+ * show what the new query says (a chosen statement period), so a reload or a shared link keeps it.
+ */
+export function updateHash(hash) {
+  if (window.location.hash !== hash) history.pushState(null, "", hash);
+}
+
 /** "#/login" with the page to come back to after signing in. */
 export function loginHash(next = currentHash()) {
   // Home is where sign-in leads anyway; sign-in pages are no place to come back to.
@@ -46,8 +80,14 @@ export function isSafeNext(next) {
 
 function resolve() {
   const location = parseHash();
-  const route = routes.get(location.path) || notFoundRoute;
-  handler(route, location);
+  let route = routes.get(location.path);
+  location.routeParams = {};
+  if (!route) {
+    const match = matchPattern(location.path);
+    route = match?.route;
+    location.routeParams = match?.routeParams || {};
+  }
+  handler(route || notFoundRoute, location);
 }
 
 /** Starts listening; `onRoute(route, location)` renders. */

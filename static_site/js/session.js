@@ -53,6 +53,12 @@ export function hasModule(module) {
   return Boolean(me?.modules && Object.hasOwn(me.modules, module));
 }
 
+/** Whether the contact's grant allows `action` in `module` (`view` comes with the module itself). */
+export function hasAction(module, action) {
+  if (!hasModule(module)) return false;
+  return action === "view" || Boolean(me.modules[module]?.actions?.includes(action));
+}
+
 export function onSessionChange(listener) {
   listeners.add(listener);
 }

@@ -1,15 +1,25 @@
-// #/ — who is signed in, for which company, who their account executive is; modules add cards later.
+// #/ — who is signed in, for which company, who their account executive is, and one set of summary
+// cards per module the contact has (GET /portal/dashboard, called once per visit).
 
-import {h} from "../dom.js";
+import {api} from "../api.js";
+import {h, replace, skeleton} from "../dom.js";
 import {formatDate} from "../format.js";
 import {t, tParts} from "../i18n.js";
-import {currentUser} from "../session.js";
+import {currentUser, hasModule} from "../session.js";
 import {taxIdText} from "./account.js";
+import {billingCards} from "./billing-cards.js";
+import {loadError} from "./billing.js";
 import {executiveCard} from "./executive.js";
+
+/** module → (its part of GET /portal/dashboard) → cards. Later modules add their line here. */
+const MODULE_CARDS = {
+  billing: billingCards,
+};
 
 export function renderDashboard(page) {
   const {contact, account} = currentUser();
   const endDate = contact.access?.end_date;
+  const cards = h("section", {id: "dashboard-cards", class: "dashboard-cards", "aria-label": t("dashboard.cards_label")});
   page.append(h("div", {id: "dashboard"},
     h("header", {class: "page-header"},
       h("h1", {tabindex: "-1"}, tParts("dashboard.greeting", {name: h("span", {id: "dashboard-contact"}, contact.name)})),
@@ -19,7 +29,22 @@ export function renderDashboard(page) {
           h("span", {id: "dashboard-tax-id"}, taxIdText(account))] : null),
       endDate ? h("p", {class: "muted"}, t("dashboard.access_until", {date: formatDate(endDate)})) : null),
     h("div", {class: "dashboard-grid"},
-      // Later modules append their summary cards here (see js/modules.js).
-      h("section", {id: "dashboard-cards", class: "dashboard-cards", "aria-label": t("dashboard.cards_label")}),
+      cards,
       executiveCard(account.account_executive, {idPrefix: "dashboard-executive"}))));
+  loadCards(cards);
+}
+
+async function loadCards(cards) {
+  const modules = Object.keys(MODULE_CARDS).filter(hasModule);
+  if (!modules.length) return; // nothing to summarise: the section stays empty (and hidden)
+  cards.setAttribute("aria-busy", "true");
+  replace(cards, modules.map(() => [1, 2, 3].map(() => h("div", {class: "card summary-card"}, skeleton(3)))));
+  try {
+    const data = await api.get("/portal/dashboard");
+    replace(cards, modules.map((module) => (data?.modules?.[module] ? MODULE_CARDS[module](data.modules[module]) : null)));
+  } catch (error) {
+    replace(cards, h("div", {class: "card dashboard-error"}, loadError(error, () => loadCards(cards))));
+  } finally {
+    cards.removeAttribute("aria-busy");
+  }
 }

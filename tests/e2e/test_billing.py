@@ -1,0 +1,174 @@
+"""Billing end to end, as Ana (all modules, whole company) on the demo data: receivables and the selection
+panel, a month's statement and its PDF, and a comment with a payment proof that mails the salesperson."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import time
+import uuid
+import zlib
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import requests
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+ANA = "ana.gomez@eltornillo.example.com"
+DEMO_PASSWORD = "Portal-Demo-2026"  # the published demo login of the local stack
+SALESPERSON = "mateo.velez@andina.example.com"  # every demo invoice's salesperson
+TENANT_ZONE = ZoneInfo("America/Bogota")
+
+
+def _sign_in(stack, page, email: str = ANA) -> None:
+    page.goto(f"{stack.ui}/#/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", DEMO_PASSWORD)
+    page.click("#login-submit")
+    expect(page.locator("#dashboard")).to_be_visible()
+
+
+def _text(locator) -> str:
+    """The element's text with Intl's no-break spaces ("$\u00a01.750.050") as plain spaces."""
+    return locator.inner_text().replace("\u00a0", " ").replace("\u202f", " ").strip()
+
+
+def _minor_units(shown: str) -> int:
+    """"$ 1.750.050" or "$ 1.750.050,50" (es-CO, COP) → minor units."""
+    number = re.sub(r"[^\d,]", "", shown).replace(",", ".")
+    return int(Decimal(number) * 100)
+
+
+def _es_co_money(minor_units: int) -> str:
+    """COP as es-CO shows it: "$ 7.350.050", decimals only when there are cents."""
+    units, cents = divmod(minor_units, 100)
+    text = f"$ {units:,}".replace(",", ".")
+    return f"{text},{cents:02d}" if cents else text
+
+
+def _png() -> bytes:
+    """A valid 2×2 red PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = (b"\x00" + b"\xff\x00\x00" * 2) * 2
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_receivables_show_overdue_and_add_up_the_selection(stack, page):
+    _sign_in(stack, page)
+    page.click("#main-nav a[href='#/receivables']")
+    table = page.locator("#receivables-table")
+    expect(table).to_be_visible()
+
+    # FV-1002 is overdue: highlighted, and said with words and an icon, not only colour
+    overdue = table.locator('tr[data-invoice-id="FV-1002"]')
+    expect(overdue).to_have_class(re.compile(r"\bis-overdue\b"))
+    expect(overdue.locator(".days-overdue.is-overdue")).to_contain_text(re.compile(r"⚠\s*\d+ días de mora"))
+    expect(overdue.locator('.badge[data-state="overdue"]')).to_contain_text(re.compile(r"Vencida hace \d+ días"))
+    # FV-1006 is not due yet
+    current = table.locator('tr[data-invoice-id="FV-1006"]')
+    expect(current).not_to_have_class(re.compile(r"\bis-overdue\b"))
+    expect(current.locator('.badge[data-state="overdue"]')).to_have_count(0)
+    expect(current.locator(".days-overdue.is-overdue")).to_have_count(0)
+    assert _minor_units(_text(page.locator("#aging-overdue"))) > 0
+    assert _minor_units(_text(page.locator("#aging-total"))) >= _minor_units(_text(page.locator("#aging-overdue")))
+
+    # Selecting two invoices lists them in the panel with their total
+    page.check('input.select-invoice[value="FV-1002"]')
+    page.check('input.select-invoice[value="FV-1006"]')
+    balances = [_minor_units(_text(table.locator(f'tr[data-invoice-id="{number}"] td.cell-number')))
+                for number in ("FV-1002", "FV-1006")]
+    panel = page.locator("#selected-panel")
+    expect(panel.locator('li[data-invoice-id="FV-1002"]')).to_be_visible()
+    expect(panel.locator('li[data-invoice-id="FV-1006"]')).to_be_visible()
+    expect(page.locator("#selected-total")).not_to_have_text(re.compile(r"^\$\s0$"))
+    assert _text(page.locator("#selected-total")) == _es_co_money(sum(balances))
+
+    # Removing one from the panel unticks it and updates the total
+    panel.locator('li[data-invoice-id="FV-1006"] button').click()
+    expect(page.locator('input.select-invoice[value="FV-1006"]')).not_to_be_checked()
+    assert _text(page.locator("#selected-total")) == _es_co_money(balances[0])
+
+    # Paying online is not available yet: the button is there, disabled, and says why
+    expect(page.locator("#pay-button")).to_be_visible()
+    expect(page.locator("#pay-button")).to_be_disabled()
+    expect(page.locator("#pay-hint")).to_contain_text("pagos en línea")
+
+
+def test_statement_for_a_month_and_its_pdf(stack, page):
+    _sign_in(stack, page)
+    # FV-1006 was issued 5 days ago (in the tenant's time zone): its month has at least that movement.
+    issued = datetime.now(TENANT_ZONE).date() - timedelta(days=5)
+    year, month = str(issued.year), f"{issued.month:02d}"
+    page.click("#main-nav a[href='#/statement']")
+    page.select_option("#statement-year", year)
+    page.select_option("#statement-period", month)
+    page.click("#statement-show")
+
+    expect(page).to_have_url(re.compile(rf"#/statement\?year={year}&period={month}$"))
+    expect(page.locator('#statement-table tr[data-movement-id="FV-1006"]')).to_be_visible()
+    expect(page.locator("#statement-opening")).to_be_visible()
+    expect(page.locator("#statement-pending")).to_be_visible()
+    closing = _text(page.locator("#statement-closing"))
+    assert re.fullmatch(r"\$ [\d.]+(,\d\d)?", closing), closing
+
+    # A reload keeps the chosen period
+    page.reload()
+    expect(page.locator("#statement-period")).to_have_value(month)
+    expect(page.locator('#statement-table tr[data-movement-id="FV-1006"]')).to_be_visible()
+    assert _text(page.locator("#statement-closing")) == closing
+
+    # The PDF is a real PDF with the same closing balance
+    page.click("#statement-pdf")
+    link = page.locator("#statement-pdf-link")
+    expect(link).to_be_visible()
+    response = requests.get(link.get_attribute("href"), timeout=15)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\u00a0", " ")
+    assert re.search(rf"(?<![\d.]){re.escape(closing)}(?![\d.])", text), (closing, text)
+
+
+def test_comment_with_payment_proof_reaches_the_thread_and_the_salesperson(stack, page):
+    _sign_in(stack, page)
+    page.click("#main-nav a[href='#/invoices']")
+    page.fill("#invoices-search", "FV-1005")
+    page.press("#invoices-search", "Enter")
+    expect(page.locator("#invoices-table tbody tr")).to_have_count(1)
+    page.click('#invoices-table a[href="#/invoices/FV-1005"]')
+    expect(page.locator("#invoice-detail h1")).to_contain_text("FV-1005")
+
+    body = f"Adjunto el soporte de la transferencia ({uuid.uuid4().hex[:8]})."
+    page.fill("#comment-body", body)
+    page.set_input_files("#comment-file", files=[{"name": "soporte.png", "mimeType": "image/png", "buffer": _png()}])
+    page.check("#comment-proof")
+    page.click("#comment-submit")
+
+    expect(page.locator("#comment-status")).to_contain_text("Publicamos tu comentario")
+    comment = page.locator("#comments-list > li", has_text=body)
+    expect(comment).to_be_visible()
+    expect(comment.locator(".comment-proof")).to_contain_text("Soporte de pago")
+    attachment = comment.locator("a.attachment-link")
+    expect(attachment).to_contain_text("soporte.png")
+    expect(page.locator("#invoice-state")).to_contain_text("Soporte recibido")
+    download = requests.get(attachment.get_attribute("href"), timeout=15)
+    assert download.content == _png()
+
+    # The salesperson gets a mail about it
+    deadline = time.monotonic() + 15
+    while True:
+        mails = [m for m in stack.outbox()
+                 if SALESPERSON in str(m["to"]) and "FV-1005" in f"{m['subject']} {m['text']}"]
+        if mails or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert mails, "no mail to the salesperson about FV-1005"
+    assert "FV-1005" in mails[-1]["subject"]
+    assert body in mails[-1]["text"]
+    assert "soporte.png" in mails[-1]["text"]
