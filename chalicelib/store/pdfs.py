@@ -29,6 +29,13 @@ def _logo(context: Context) -> bytes | None:
     return files.read_bytes(key) if key else None
 
 
+def _local(context: Context, instant: str) -> str:
+    """An instant in the tenant's time zone, so the PDF's "generated at" reads as local time."""
+    from chalicelib.domain import clock
+
+    return clock.parse_iso(instant).astimezone(clock.zone(context.tenant.timezone)).isoformat(timespec="seconds")
+
+
 def _language(context: Context) -> str:
     return context.contact.language or "es-CO"
 
@@ -51,8 +58,8 @@ def statement_pdf(context: Context, statement: dict[str, Any]) -> dict[str, Any]
                            f"{period['from']}_{period['to']}_{statement['currency']}_{digest}.pdf")
     filename = f"estado-de-cuenta_{period['from']}_{period['to']}.pdf"
     return _cached(key, filename, lambda: pdf.render_statement(
-        statement, tenant_name=tenant.name, logo=_logo(context), generated_at=statement["generated_at"],
-        language=language))
+        statement, tenant_name=tenant.name, logo=_logo(context),
+        generated_at=_local(context, statement["generated_at"]), language=language))
 
 
 def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
@@ -72,6 +79,6 @@ def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
     digest = _digest(printed, account, tenant.name, tenant.branding.get("logo_key"), language)
     key = files.object_key(principal.tenant, principal.account_id, "rendered", f"{invoice_id}_{digest}.pdf")
     result = _cached(key, f"factura_{invoice.number}_representacion.pdf", lambda: pdf.render_invoice(
-        detail, account, tenant_name=tenant.name, logo=_logo(context), generated_at=clock.iso(clock.now()),
-        language=language))
+        detail, account, tenant_name=tenant.name, logo=_logo(context),
+        generated_at=_local(context, clock.iso(clock.now())), language=language))
     return {**result, "representation": True}
