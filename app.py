@@ -7,9 +7,12 @@ from chalice import Chalice, ConvertToMiddleware, CORSConfig
 from chalicelib.config import get_settings
 from chalicelib.handlers.auth import auth
 from chalicelib.handlers.billing import billing
+from chalicelib.handlers.gateways import gateways
 from chalicelib.handlers.integration import integration
 from chalicelib.handlers.meta import meta
+from chalicelib.handlers.payments import payments
 from chalicelib.handlers.portal import portal
+from chalicelib.handlers.reconciler import reconciler
 from chalicelib.observability import get_logger
 
 app = Chalice(app_name="portico", configure_logs=False)
@@ -37,5 +40,6 @@ def security_headers(event, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-for blueprint in (meta, auth, portal, billing, integration):
+for blueprint in (meta, auth, portal, billing, payments, gateways, integration):
     app.register_blueprint(blueprint, url_prefix="/v1")
+app.register_blueprint(reconciler)

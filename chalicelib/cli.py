@@ -45,6 +45,25 @@ def _print(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable))
 
 
+def _gateway_parser(gateway: argparse.ArgumentParser) -> None:
+    gateway.add_argument("slug", type=_slug)
+    gateway.add_argument("gateway", choices=("payu", "zonavirtual"))
+    gateway.add_argument("--merchant-id", help="PayU merchant id")
+    gateway.add_argument("--account-id", help="PayU account id (per country)")
+    gateway.add_argument("--api-key", help="PayU API key (secret)")
+    gateway.add_argument("--api-login", help="PayU API login (secret)")
+    gateway.add_argument("--algorithm", choices=("MD5", "SHA", "SHA256"), default="SHA256",
+                         help="PayU request signature algorithm")
+    gateway.add_argument("--commerce-id", help="Zona Virtual commerce id")
+    gateway.add_argument("--user", help="Zona Virtual user")
+    gateway.add_argument("--password", help="Zona Virtual password (secret)")
+    gateway.add_argument("--service-code", help="Zona Virtual service code")
+    gateway.add_argument("--test", action="store_true", help="the gateway's test/sandbox mode")
+    gateway.add_argument("--partial-payments", action=argparse.BooleanOptionalAction, default=None,
+                         help="let contacts pay part of an invoice's balance")
+
+
+
 def build_parser() -> argparse.ArgumentParser:
     from chalicelib.domain.access import MODULES
 
@@ -75,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     brand.add_argument("--logo-url", help="the logo the portal and mails show (an https URL)")
     brand.add_argument("--logo-file", help="a PNG or JPEG printed on statements and invoice PDFs (stored in S3)")
 
+    _gateway_parser(tenant.add_parser("gateway", help="configure a payment gateway (credentials go to SSM, "
+                                                       "encrypted)"))
+    sub.add_parser("reconcile", help="run the payment reconciler once")
+
     apikey = sub.add_parser("apikey", help="integrator API keys").add_subparsers(dest="action", required=True)
     key_create = apikey.add_parser("create", help="create a key (printed once)")
     key_create.add_argument("slug", type=_slug)
@@ -104,6 +127,15 @@ def _tenant(args: argparse.Namespace) -> Any:
     if args.action == "modules":
         current = tenants.get(args.slug).modules
         return tenants.update(args.slug, modules=(current | args.enable) - args.disable)
+    if args.action == "gateway":
+        from chalicelib.store import gateways
+
+        names = ("merchant_id", "account_id", "api_key", "api_login", "algorithm") if args.gateway == "payu" \
+            else ("commerce_id", "user", "password", "service_code")
+        credentials = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+        config = gateways.configure(args.slug, args.gateway, {**credentials, "test": args.test},
+                                    partial_payments=args.partial_payments)
+        return {"tenant": args.slug, "payments": config, "note": "credentials stored encrypted; not shown again"}
     if args.action == "branding":
         branding = dict(tenants.get(args.slug).branding)
         for field in ("brand", "brand_contrast", "logo_url"):
@@ -140,7 +172,14 @@ def _seed_demo(args: argparse.Namespace) -> Any:
     return seed_demo(api_key=args.api_key or get_settings().demo_api_key, portal_url=args.portal_url)
 
 
-COMMANDS = {"bootstrap": _bootstrap, "tenant": _tenant, "apikey": _apikey, "seed-demo": _seed_demo}
+def _reconcile(args: argparse.Namespace) -> Any:
+    from chalicelib.store import reconciler
+
+    return reconciler.run()
+
+
+COMMANDS = {"bootstrap": _bootstrap, "tenant": _tenant, "apikey": _apikey, "seed-demo": _seed_demo,
+            "reconcile": _reconcile}
 
 
 def run(args: argparse.Namespace) -> Any:

@@ -28,6 +28,12 @@ class Settings:
     debug: bool
     demo_api_key: str
     reconcile_seconds: int
+    # The API's public base (no /v1), for the URLs gateways call back; None: taken from the request.
+    api_url: str | None = None
+    # Gateway base URLs that replace the real ones (the local sandbox in `make run` and tests).
+    gateway_urls: tuple[tuple[str, str], ...] = ()
+    # Where gateway credentials live in SSM Parameter Store (SecureString).
+    secrets_prefix: str = "/portico/local"
 
     @property
     def local(self) -> bool:
@@ -61,6 +67,15 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
         debug=_flag(env.get("PORTICO_DEBUG")),
         demo_api_key=env.get("PORTICO_DEMO_API_KEY", "demo-integrator-key"),
         reconcile_seconds=int(reconcile),
+        api_url=(env.get("PORTICO_API_URL") or "").rstrip("/") or None,
+        gateway_urls=tuple(
+            (name, env[variable].rstrip("/"))
+            for name, variable in (("payu_checkout_url", "PORTICO_PAYU_CHECKOUT_URL"),
+                                   ("payu_reports_url", "PORTICO_PAYU_REPORTS_URL"),
+                                   ("zonavirtual_url", "PORTICO_ZONAVIRTUAL_URL"))
+            if env.get(variable)
+        ),
+        secrets_prefix=env.get("PORTICO_SECRETS_PREFIX", f"/portico/{stage}").rstrip("/"),
     )
 
 

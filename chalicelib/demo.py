@@ -27,7 +27,7 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
     from chalicelib.domain.records import read_account, read_contact, read_document
-    from chalicelib.store import accounts, contacts, documents, tenants
+    from chalicelib.store import accounts, contacts, documents, gateways, tenants
 
     logins = {
         "ana.gomez@eltornillo.example.com": "all modules, whole company",
@@ -45,6 +45,13 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
                    currency="COP", modules=frozenset(MODULES))
     tenant = tenants.update(TENANT, branding={"brand": "#0b5394", "brand_contrast": "#ffffff"})
     tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
+    # PayU's public sandbox merchant (DESIGN §5) and a Zona Virtual test commerce; `make run` points both at
+    # the local sandbox, so anyone can check a signature by hand.
+    gateways.configure(TENANT, "payu", {"merchant_id": "508029", "account_id": "512321",
+                                        "api_key": "4Vj8eK4rloUd272L48hsrarnUA", "api_login": "pRRXKOl8ikMmt9u",
+                                        "algorithm": "SHA256", "test": True}, partial_payments=True)
+    gateways.configure(TENANT, "zonavirtual", {"commerce_id": "31685", "user": "PorticoDemo",
+                                               "password": "PorticoDemo2026", "service_code": "2701", "test": True})
     today = clock.today("America/Bogota")
     executive = {"name": "Laura Restrepo", "email": "laura.restrepo@andina.example.com", "phone": "+57 601 555 0101"}
     for account_id, name, nit, city in (

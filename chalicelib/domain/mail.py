@@ -37,6 +37,10 @@ _WORDS = {
         "reply_subject": "{tenant}: respuesta sobre tu factura {number}",
         "reply_intro": "Hola {name}, {author} respondió sobre la factura {number}:",
         "reply_cta": "Ver la factura",
+        "receipt_subject": "{tenant}: pago aprobado {reference}",
+        "receipt_intro": "Hola {name}, tu pago en línea {reference} por {amount} fue aprobado.",
+        "receipt_invoices": "Facturas pagadas: {invoices}.",
+        "receipt_cta": "Ver el pago y descargar el comprobante",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -60,6 +64,10 @@ _WORDS = {
         "reply_subject": "{tenant}: reply about your invoice {number}",
         "reply_intro": "Hi {name}, {author} replied about invoice {number}:",
         "reply_cta": "See the invoice",
+        "receipt_subject": "{tenant}: payment approved {reference}",
+        "receipt_intro": "Hi {name}, your online payment {reference} of {amount} was approved.",
+        "receipt_invoices": "Invoices paid: {invoices}.",
+        "receipt_cta": "See the payment and download the receipt",
     },
 }
 
@@ -148,3 +156,19 @@ def staff_reply(*, to: str, tenant: str, logo_url: str | None, name: str, author
 
 def invoice_link(portal_url: str, invoice_id: str) -> str:
     return f"{portal_url.rstrip('/')}/#/invoices/{invoice_id}"
+
+
+def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, reference: str, amount: int,
+                    currency: str, invoices: list[str], link: str, language: str | None) -> Mail:
+    """To the contact who paid: the payment was approved."""
+    from chalicelib.domain.pdf import format_money  # plain Python; fpdf2 loads only when rendering
+
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "reference": reference, "invoices": ", ".join(invoices),
+            "amount": format_money(amount, currency, language=language or "es-CO")}
+    paragraphs = [w["receipt_intro"].format(**fill), w["receipt_invoices"].format(**fill)]
+    footer = w["footer"].format(**fill)
+    return Mail(to=(to,), subject=w["receipt_subject"].format(**fill),
+                text="\n\n".join([*paragraphs, f"{w['receipt_cta']}: {link}", footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["receipt_cta"],
+                             link=link, footer=footer))

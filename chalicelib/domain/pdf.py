@@ -18,17 +18,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.money import minor_unit_exponent
+
 if TYPE_CHECKING:
     from fpdf import FPDF
     from PIL.Image import Image
 
-# ISO 4217 exponents that differ from 2, as in static_site/js/format.js (COP is 2 there and here).
-MINOR_UNIT_EXPONENTS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
-    "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    "CLF": 4, "UYW": 4,
-}
 
 _ENCODING = "cp1252"  # what fpdf2 declares for core fonts (WinAnsiEncoding); a superset of latin-1's letters
 # Stands for the page count until the document is closed; fpdf2 reserves the width of as many digits as it
@@ -98,6 +93,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "tax": "Impuestos",
         "total": "Total",
         "balance_due": "Saldo pendiente",
+        "receipt": "Comprobante de pago",
+        "reference": "Referencia",
+        "gateway": "Pasarela",
+        "method": "Medio de pago",
+        "transaction": "Transacción",
+        "cus": "CUS (PSE)",
+        "bank": "Banco",
+        "approved_at": "Aprobado el",
+        "paid_invoices": "Facturas pagadas",
+        "amount_paid": "Valor pagado",
         "allocations": "Pagos y notas aplicados",
         "page": "Página {page} de {pages}",
         "generated": "Generado el {when}",
@@ -158,6 +163,16 @@ _WORDS: dict[str, dict[str, str]] = {
         "tax": "Tax",
         "total": "Total",
         "balance_due": "Balance due",
+        "receipt": "Payment receipt",
+        "reference": "Reference",
+        "gateway": "Gateway",
+        "method": "Payment method",
+        "transaction": "Transaction",
+        "cus": "CUS (PSE)",
+        "bank": "Bank",
+        "approved_at": "Approved on",
+        "paid_invoices": "Invoices paid",
+        "amount_paid": "Amount paid",
         "allocations": "Payments and notes applied",
         "page": "Page {page} of {pages}",
         "generated": "Generated on {when}",
@@ -183,11 +198,6 @@ _MARKER = (156, 39, 6)
 
 def _lang(language: str) -> str:
     return "en" if (language or "").lower().startswith("en") else "es"
-
-
-def minor_unit_exponent(currency: str) -> int:
-    """ISO 4217 minor-unit exponent of ``currency`` (2 unless the table says otherwise)."""
-    return MINOR_UNIT_EXPONENTS.get((currency or "").upper(), 2)
 
 
 def format_money(minor: int, currency: str, *, language: str = "es-CO") -> str:
@@ -773,6 +783,43 @@ def render_invoice(invoice: dict, account: dict, *, tenant_name: str, logo: byte
             aligns=("L", "L", "L", "R"),
             flexible=2,
         )
+    return bytes(pdf.output())
+
+
+def render_receipt(payment: dict, account: dict, *, tenant_name: str, logo: bytes | None, generated_at: str,
+                   language: str = "es-CO") -> bytes:
+    """The receipt of an approved online payment (the JSON of ``GET /v1/portal/payments/{id}``)."""
+    words = _WORDS[_lang(language)]
+    currency = _text(payment.get("currency"))
+    title = words["receipt"]
+    pdf = _new_document(title=title, tenant_name=tenant_name, generated_at=generated_at, language=language,
+                        words=words)
+    pdf.running_head = " · ".join(t for t in (_text(tenant_name), title, _text(payment.get("reference"))) if t)
+    pdf.add_page()
+    _letterhead(pdf, tenant_name=tenant_name, logo=logo, title=title)
+    approved = _instant(_text(payment.get("final_at")))
+    _key_values(pdf, [
+        (words["reference"], _text(payment.get("reference"))),
+        (words["gateway"], {"payu": "PayU", "zonavirtual": "Zona Virtual"}.get(payment.get("gateway"), "")),
+        (words["method"], _text((payment.get("method") or "").upper())),
+        (words["transaction"], _text(payment.get("transaction_id"))),
+        *([(words["cus"], _text(payment.get("cus")))] if payment.get("cus") else []),
+        *([(words["bank"], _text(payment.get("bank")))] if payment.get("bank") else []),
+        (words["approved_at"], _date(approved.date().isoformat(), language) if approved else ""),
+    ])
+    _section_title(pdf, words["customer"])
+    _account_block(pdf, account, words)
+    _section_title(pdf, words["paid_invoices"])
+    _data_table(
+        pdf,
+        [words["number"], words["amount"]],
+        [[_text(line.get("number")), _money(line.get("amount"), currency, language)]
+         for line in payment.get("items") or []],
+        aligns=("L", "R"),
+        flexible=0,
+    )
+    pdf.ln(2)
+    _key_values(pdf, [(words["amount_paid"], _money(payment.get("amount"), currency, language))], bold_last=True)
     return bytes(pdf.output())
 
 

@@ -16,7 +16,7 @@ LANGUAGES = ("es-CO", "en")
 DOCUMENT_TYPES = ("invoice", "credit_note", "debit_note", "receipt")
 # Debit documents raise what the customer owes; credit documents lower it.
 DEBIT_TYPES = frozenset({"invoice", "debit_note"})
-CREDIT_TYPES = frozenset({"credit_note", "receipt"})
+CREDIT_TYPES = frozenset({"credit_note", "receipt", "portal_payment"})
 MAX_APPLIED = 40  # one transaction holds at most 100 writes; leave room for totals and events
 
 

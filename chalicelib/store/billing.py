@@ -323,6 +323,7 @@ def invoice_detail(principal: Principal, invoice_id: str) -> dict[str, Any]:
         "allocations": [
             {"type": a.doc_type, "id": a.doc_id, "number": a.number, "date": a.date, "amount": int(a.amount)}
             for a in sorted(allocations, key=lambda a: (a.date, a.doc_id))
+            if not (a.doc_type == "portal_payment" and a.posted)  # the ERP's receipt for it is listed instead
         ],
         "comments": [comment_json(c) for c in comments],
         "has_pdf": bool(invoice.pdf_key),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.records import CREDIT_TYPES, debit_credit
-from chalicelib.store import accounts, contacts, db, files, keys
+from chalicelib.store import accounts, contacts, db, files, keys, payments
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import DocumentRecord
@@ -38,6 +38,9 @@ def document_json(item: BillingDocumentItem) -> dict[str, Any]:
         result["balance"] = int(item.balance or 0)
         result["paid_on"] = item.paid_on
         result["proof_received_at"] = item.proof_received_at
+        # What the ERP last sent; `balance` also subtracts approved portal payments it has not posted yet.
+        result["erp_balance"] = int(item.erp_balance) if item.erp_balance is not None else result["balance"]
+        result["checkout_payment_id"] = item.checkout_payment_id
     return result
 
 
@@ -135,18 +138,10 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
     if record.doc_type == "invoice":
         _set_invoice_state(tenant, item, record, previous)
 
-    # The monthly totals move by the difference between the old and the new movement.
-    deltas: dict[tuple[str, str], list[int]] = {}
-
-    def add(currency: str, day: str, debit: int, credit: int) -> None:
-        entry = deltas.setdefault((currency, day[:7]), [0, 0])
-        entry[0] += debit
-        entry[1] += credit
-
-    if previous is not None:
-        old_debit, old_credit = debit_credit(previous.doc_type, int(previous.total))
-        add(previous.currency, previous.issue_date, -old_debit, -old_credit)
-    add(record.currency, record.issue_date, *record.movement)
+    # A receipt carrying a portal payment's reference posts it: the receipt replaces its movement.
+    posting = payments.posting_for_receipt(tenant, record.account_id, record.extra["reference"], doc_id) \
+        if record.doc_type == "receipt" and record.extra.get("reference") else None
+    deltas = _month_deltas(previous, record, posting)
 
     # Only credit documents pay invoices; a debit note's applied_to just says which invoice it concerns.
     allocates = record.doc_type in CREDIT_TYPES
@@ -174,6 +169,8 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
                     MonthTotalItem.credit.add(credit),
                 ],
             )
+        if posting is not None:
+            posting.write(tx)
         for invoice_id in old_allocations - set(new_allocations):
             tx.delete(AllocationItem(pk, keys.allocation_sk(invoice_id, record.doc_type, doc_id)))
         for invoice_id, amount in new_allocations.items():
@@ -192,34 +189,68 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
     return document_json(item), previous is None
 
 
+def _month_deltas(previous: BillingDocumentItem | None, record: DocumentRecord, posting: payments.Posting | None
+                  ) -> dict[tuple[str, str], list[int]]:
+    """(currency, month) → [Δdebit, Δcredit]: the monthly totals move by the old and new movement's difference."""
+    deltas: dict[tuple[str, str], list[int]] = {}
+
+    def add(currency: str, day: str, debit: int, credit: int) -> None:
+        entry = deltas.setdefault((currency, day[:7]), [0, 0])
+        entry[0] += debit
+        entry[1] += credit
+
+    if previous is not None:
+        old_debit, old_credit = debit_credit(previous.doc_type, int(previous.total))
+        add(previous.currency, previous.issue_date, -old_debit, -old_credit)
+    add(record.currency, record.issue_date, *record.movement)
+    if posting is not None:
+        add(posting.currency, posting.day, 0, -posting.amount)
+    return deltas
+
+
 def _set_invoice_state(tenant: str, item: BillingDocumentItem, record: DocumentRecord,
                        previous: BillingDocumentItem | None) -> None:
-    """What the portal keeps across ERP updates of an invoice, and its place in lsi2 (unpaid or paid)."""
-    assert record.due_date is not None
+    """What the portal keeps across ERP updates of an invoice, its visible balance and its place in lsi2.
+
+    Balance truth (DESIGN §5): the visible balance is the ERP's minus the approved portal payments the ERP
+    has not posted yet, so an ERP update never brings back a balance a portal payment paid.
+    """
+    from chalicelib.store.models import AllocationItem
+
+    assert record.due_date is not None and record.balance is not None
+    allocations = list(AllocationItem.query(
+        item.pk, AllocationItem.sk.startswith(keys.allocation_prefix(item.doc_id)), consistent_read=True,
+    )) if previous is not None else []
+    unposted = sum(int(a.amount) for a in allocations if a.doc_type == "portal_payment" and not a.posted)
+    item.erp_balance = record.balance
+    item.balance = max(0, record.balance - unposted)
     if previous is not None:
         item.checkout_payment_id = previous.checkout_payment_id
         # A payment proof waits for the ERP: a new balance is its answer.
-        if previous.balance == record.balance:
+        previous_erp = previous.erp_balance if previous.erp_balance is not None else previous.balance
+        if previous_erp == record.balance:
             item.proof_received_at = previous.proof_received_at
-    if (record.balance or 0) > 0:
-        item.lsi2sk = keys.open_invoice_lsi(record.due_date, item.doc_id)
-    else:
-        item.paid_on = _paid_on(tenant, record.account_id, item.doc_id, previous)
-        item.lsi2sk = keys.paid_invoice_lsi(item.paid_on, item.doc_id)
+    set_lsi2(tenant, item, previous, [a.date for a in allocations])
 
 
-def _paid_on(tenant: str, account_id: str, invoice_id: str, previous: BillingDocumentItem | None) -> str:
-    """The day an invoice with no balance was paid: as before if it was already paid, else the date of the
-    latest credit applied to it, else today (the day the ERP told us)."""
+def set_lsi2(tenant: str, item: BillingDocumentItem, previous: BillingDocumentItem | None,
+             credit_dates: list[str]) -> None:
+    """Files the invoice as unpaid (by due date) or paid (by the day it was paid) in lsi2.
+
+    The day it was paid: as before if it was already paid, else the date of the latest credit applied to it,
+    else today (the day we learned of it)."""
     from chalicelib.store import tenants
-    from chalicelib.store.models import AllocationItem
 
+    assert item.due_date is not None
+    if (item.balance or 0) > 0:
+        item.paid_on = None
+        item.lsi2sk = keys.open_invoice_lsi(item.due_date, item.doc_id)
+        return
     if previous is not None and previous.paid_on and not previous.balance:
-        return previous.paid_on
-    dates = [a.date for a in AllocationItem.query(keys.account(tenant, account_id),
-                                                  AllocationItem.sk.startswith(keys.allocation_prefix(invoice_id)),
-                                                  consistent_read=True)]
-    return max(dates) if dates else clock.today(tenants.get(tenant).timezone).isoformat()
+        item.paid_on = previous.paid_on
+    else:
+        item.paid_on = max(credit_dates) if credit_dates else clock.today(tenants.get(tenant).timezone).isoformat()
+    item.lsi2sk = keys.paid_invoice_lsi(item.paid_on, item.doc_id)
 
 
 def invoice_pdf_upload(tenant: str, invoice_id: str) -> dict[str, Any]:

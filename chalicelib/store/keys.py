@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-DOC_PREFIX = {"invoice": "INV", "credit_note": "CN", "debit_note": "DN", "receipt": "RCPT"}
+DOC_PREFIX = {"invoice": "INV", "credit_note": "CN", "debit_note": "DN", "receipt": "RCPT", "portal_payment": "PAY"}
 
 
 def tenant(t: str) -> str:
@@ -148,3 +148,29 @@ def password_token_sk(token_id: str) -> str:
 
 def api_key_sk(key_id: str) -> str:
     return f"APIKEY#{key_id}"
+
+
+def payment_sk(payment_id: str) -> str:
+    return f"PAYMENT#{payment_id}"
+
+
+PAYMENT_PREFIX = "PAYMENT#"
+
+
+def payment_reference(t: str, reference: str) -> str:
+    return f"T#{t}#PAYREF#{reference}"
+
+
+PAYMENT_REFERENCE_SK = "PAYREF"
+
+# The reconciler's queue spans tenants (one schedule checks them all), so its partition is global; each
+# entry's sort key carries the tenant. Like APIKEY#, documented in docs/decisions.md.
+RECONCILE_QUEUE = "RECONCILE"
+
+
+def reconcile_sk(next_check_at: str, t: str, payment_id: str) -> str:
+    return f"{next_check_at}#{t}#{payment_id}"
+
+
+def portal_allocation_prefix(invoice_id: str) -> str:
+    return f"INV#{invoice_id}#ALLOC#PAY#"

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -100,6 +101,8 @@ class TenantItem(PorticoItem, discriminator="Tenant"):
     currency = UnicodeAttribute(default="COP")
     modules = UnicodeSetAttribute(null=True)
     branding = JSONAttribute(null=True)
+    # {"gateways": {"payu": {"test": true}}, "partial_payments": false}; credentials live in SSM.
+    payments = JSONAttribute(null=True)
 
 
 class ApiKeyItem(PorticoItem, discriminator="ApiKey"):
@@ -199,6 +202,8 @@ class BillingDocumentItem(PorticoItem, discriminator="BillingDocument"):
     proof_received_at = UnicodeAttribute(null=True)
     # The live portal checkout holding this invoice (payments).
     checkout_payment_id = UnicodeAttribute(null=True)
+    # The balance as the ERP last sent it; ``balance`` is it minus approved portal payments not yet posted.
+    erp_balance = NumberAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -212,7 +217,7 @@ class MonthTotalItem(PorticoItem, discriminator="MonthTotal"):
 
 
 class AllocationItem(PorticoItem, discriminator="Allocation"):
-    """A credit document (receipt, credit note) applied to one invoice."""
+    """A credit document (receipt, credit note) or an approved portal payment applied to one invoice."""
 
     invoice_id = UnicodeAttribute()
     doc_type = UnicodeAttribute()
@@ -221,6 +226,8 @@ class AllocationItem(PorticoItem, discriminator="Allocation"):
     date = UnicodeAttribute()
     currency = UnicodeAttribute()
     amount = NumberAttribute()
+    # Portal payments only: False until the ERP posts a receipt with the payment's reference.
+    posted = BooleanAttribute(null=True)
 
 
 class CommentItem(PorticoItem, discriminator="Comment"):
@@ -258,3 +265,36 @@ class IdempotencyItem(PorticoItem, discriminator="Idempotency"):
     request_hash = UnicodeAttribute()
     status = NumberAttribute()
     result = JSONAttribute()
+
+
+class PaymentItem(PorticoItem, discriminator="Payment"):
+    """An online payment of some invoices (DESIGN §5). ``gsi2`` holds it while live, by ``next_check_at``."""
+
+    payment_id = UnicodeAttribute()
+    reference = UnicodeAttribute()
+    gateway = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    items = JSONAttribute()  # [{invoice_id, number, amount}]
+    method = UnicodeAttribute(null=True)
+    transaction_id = UnicodeAttribute(null=True)
+    cus = UnicodeAttribute(null=True)
+    bank = UnicodeAttribute(null=True)
+    checkout = JSONAttribute(null=True)
+    # Each entry a JSON object as a string: a list of strings can be appended to atomically (list_append).
+    timeline = ListAttribute(of=UnicodeAttribute, default=list)
+    next_check_at = UnicodeAttribute(null=True)
+    checks = NumberAttribute(default=0)
+    final_at = UnicodeAttribute(null=True)
+    review_reason = UnicodeAttribute(null=True)
+    posted_by = UnicodeAttribute(null=True)  # the ERP receipt that posted it (balance truth)
+
+
+class PaymentReferenceItem(PorticoItem, discriminator="PaymentReference"):
+    """Tenant-wide: a gateway reference → its payment (confirmations carry only the reference)."""
+
+    account_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute()

@@ -82,3 +82,15 @@ def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
         detail, account, tenant_name=tenant.name, logo=_logo(context),
         generated_at=_local(context, clock.iso(clock.now())), language=language))
     return {**result, "representation": True}
+
+
+def payment_receipt_pdf(context: Context, payment: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.domain import pdf
+
+    principal, tenant = context.principal, context.tenant
+    language = _language(context)
+    digest = _digest(payment, account, tenant.name, tenant.branding.get("logo_key"), language)
+    key = files.object_key(principal.tenant, principal.account_id, "receipts", f"{payment['id']}_{digest}.pdf")
+    return _cached(key, f"comprobante_{payment['reference']}.pdf", lambda: pdf.render_receipt(
+        payment, account, tenant_name=tenant.name, logo=_logo(context),
+        generated_at=_local(context, payment["final_at"]), language=language))

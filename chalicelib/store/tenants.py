@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain import clock, tokens
@@ -19,6 +19,7 @@ class Tenant:
     currency: str
     modules: frozenset[str]
     branding: dict[str, Any]
+    payments: dict[str, Any] = field(default_factory=dict)
 
     def public_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +40,7 @@ def tenant_from_item(item: Any) -> Tenant:
         currency=item.currency,
         modules=frozenset(item.modules or ()),
         branding=item.branding or {},
+        payments=item.payments or {},
     )
 
 

@@ -1,0 +1,44 @@
+"""What payment gateways call (public, no session): PayU's confirmation and response page, Zona Virtual's
+callback. They speak the gateway's format; nothing they say is trusted without verification."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from chalice import Blueprint, Response
+
+from chalicelib.handlers.http import json_response, query, route
+
+gateways = Blueprint(__name__)
+
+
+def _redirect(url: str) -> Response:
+    return Response(body="", status_code=302, headers={"Location": url})
+
+
+@route(gateways, "/gateways/payu/{tenant}/confirmation", methods=("POST",), auth="public",
+       content_types=["application/x-www-form-urlencoded"])
+def payu_confirmation(tenant: str) -> Any:
+    from chalicelib.store import payments as store
+
+    raw = gateways.current_request.raw_body or b""
+    form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    return json_response(store.payu_confirmation(tenant, form))
+
+
+@route(gateways, "/gateways/payu/{tenant}/response", auth="public")
+def payu_response(tenant: str) -> Response:
+    """The browser back from PayU: display only, so it just goes to the payment's page in the portal."""
+    from chalicelib.store import payments as store
+
+    return _redirect(store.portal_page(tenant, query(gateways).get("referenceCode")))
+
+
+@route(gateways, "/gateways/zonavirtual/{tenant}/callback", auth="public")
+def zonavirtual_callback(tenant: str) -> Response:
+    """Zona Virtual's GET carries no state and no signature: it only makes us ask Zona Virtual."""
+    from chalicelib.store import payments as store
+
+    params = query(gateways)
+    return _redirect(store.zonavirtual_callback(tenant, params))
