@@ -20,11 +20,13 @@ ATTACHING_ACTIONS = ("comment", "create")
 @route(portal, "/portal/dashboard")
 def dashboard(context: Context) -> dict[str, Any]:
     """Every module's cards in one request; a module the contact lacks is absent."""
-    from chalicelib.store import billing
+    from chalicelib.store import billing, payments
 
     modules: dict[str, Any] = {}
     if "billing" in context.principal.modules:
         modules["billing"] = billing.dashboard_card(context.principal, default_currency=context.tenant.currency)
+    if "payments" in context.principal.modules:
+        modules["payments"] = payments.dashboard_card(context.principal)
     return {"modules": modules}
 
 

@@ -103,6 +103,13 @@ def history(principal: Principal, *, status: str | None, limit: int, cursor: str
     return {"items": rows, "next_cursor": next_cursor}
 
 
+def dashboard_card(principal: Principal) -> dict[str, Any]:
+    """The payments part of the dashboard: the latest payment and how many are still live (one Query)."""
+    recent = history(principal, status=None, limit=20, cursor=None)["items"]
+    return {"latest": recent[0] if recent else None,
+            "pending_count": sum(1 for p in recent if p["status"] in rules.LIVE)}
+
+
 def options(context: Context) -> dict[str, Any]:
     config = context.tenant.payments
     offered = config.get("gateways") or {}
