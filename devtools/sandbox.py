@@ -1,7 +1,8 @@
-"""The local sandbox on :8002: the mail outbox (read from the AWS emulator's SES).
+"""The local sandbox on :8002: the mail outbox (read from the AWS emulator's SES) and the payment gateways.
 
 ``GET /mail`` is an HTML list of sent mail with clickable links; ``GET /mail.json`` the same as JSON
-``[{"to", "subject", "text", "html", "sent_at"}]``, newest last.
+``[{"to", "subject", "text", "html", "sent_at"}]``, newest last. The PayU and Zona Virtual endpoints and their
+control API come from :mod:`devtools.sandbox_gateways`; ``GET /`` lists them with the demo credentials.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from email.utils import parsedate_to_datetime
 from html import escape
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+
+from devtools.sandbox_gateways import GatewaySettings, landing_section, register
 
 LINK_RE = re.compile(r"https?://[^\s<>\"']+")
 
@@ -61,14 +64,24 @@ def _outbox_page(mails: list[dict[str, Any]]) -> str:
     )
 
 
-def create_sandbox(*, aws_url: str) -> Flask:
+def create_sandbox(*, aws_url: str, gateways: GatewaySettings | None = None) -> Flask:
+    """The sandbox app: mail outbox read from ``aws_url``, payment gateways set up by ``gateways``
+    (their state is ``app.extensions["gateways"]``)."""
     sandbox = Flask("portico-sandbox")
+    gateway_sandbox = register(sandbox, gateways)
 
     @sandbox.get("/")
     def index() -> Response:
-        return Response('<!doctype html><title>Pórtico sandbox</title><h1>Pórtico sandbox</h1>'
-                        '<ul><li><a href="/mail">Mail outbox</a></li><li><a href="/mail.json">mail.json</a></li></ul>',
-                        mimetype="text/html")
+        base = (gateway_sandbox.settings.public_url or request.host_url).rstrip("/")
+        return Response(
+            '<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Pórtico sandbox</title>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:2rem auto;padding:0 1rem;"
+            "color:#1f2933}code{word-break:break-all}</style></head><body><main><h1>Pórtico sandbox</h1>"
+            '<section aria-labelledby="mail"><h2 id="mail">Correo</h2><ul><li><a href="/mail">Bandeja de salida'
+            '</a></li><li><a href="/mail.json">mail.json</a></li></ul></section>'
+            f"{landing_section(gateway_sandbox, base)}</main></body></html>",
+            mimetype="text/html")
 
     @sandbox.get("/mail")
     def mail_page() -> Response:

@@ -2,7 +2,10 @@
 
 Starts the AWS emulator (moto server), creates the table, bucket and mail sender, seeds tenant ``demo``,
 then serves the API (chalice local), the static portal (with a generated ``config.js``) and the
-sandbox (mail outbox). Ctrl-C stops everything. A busy port is reported by name with exit status 2.
+sandbox (mail outbox, PayU and Zona Virtual). The API is pointed at the sandbox's gateways
+(``PORTICO_PAYU_CHECKOUT_URL``, ``PORTICO_PAYU_REPORTS_URL``, ``PORTICO_ZONAVIRTUAL_URL``) and the sandbox
+knows the API (``PORTICO_API_URL``, the demo commerce's Zona Virtual return URL). Ctrl-C stops everything.
+A busy port is reported by name with exit status 2.
 """
 
 from __future__ import annotations
@@ -58,8 +61,18 @@ def busy_ports(ports: Ports) -> list[str]:
     return busy
 
 
+def api_origin(ports: Ports) -> str:
+    return f"http://{HOST}:{ports.api}"
+
+
+def sandbox_origin(ports: Ports) -> str:
+    return f"http://{HOST}:{ports.sandbox}"
+
+
 def configure_environment(ports: Ports) -> None:
-    """The local stage's environment, set before the app is imported (CORS reads the portal origin)."""
+    """The local stage's environment, set before the app is imported (CORS reads the portal origin); the
+    payment gateways are the sandbox's."""
+    sandbox = sandbox_origin(ports)
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
@@ -70,6 +83,10 @@ def configure_environment(ports: Ports) -> None:
         "PORTICO_PORTAL_ORIGIN": f"http://{HOST}:{ports.ui}",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         "POWERTOOLS_METRICS_NAMESPACE": "PorticoLocal",
+        "PORTICO_API_URL": api_origin(ports),
+        "PORTICO_PAYU_CHECKOUT_URL": f"{sandbox}/payu/checkout",
+        "PORTICO_PAYU_REPORTS_URL": f"{sandbox}/payu/reports-api/4.0/service.cgi",
+        "PORTICO_ZONAVIRTUAL_URL": f"{sandbox}/zonavirtual/Apis_CicloPago/api",
     })
     os.environ.pop("AWS_PROFILE", None)
 
@@ -116,16 +133,54 @@ def api_server(ports: Ports) -> Any:
     return create_local_server(config.chalice_app, config, HOST, ports.api).server
 
 
-def sandbox_server(ports: Ports) -> Any:
+def gateway_settings(ports: Ports) -> Any:
+    """The sandbox's gateways: its public URL, the API's, and the demo tenant's Zona Virtual commerce returning
+    to ``{api}/v1/gateways/zonavirtual/demo/callback`` (in real Zona Pagos, set in the commerce's panel).
+    ``PORTICO_SANDBOX_TIMEOUT_SECONDS`` (default 12) is how long the ``"timeout"`` failure switches sleep."""
+    from dataclasses import replace
+
+    from devtools.sandbox_gateways import ZONAVIRTUAL_DEMO, GatewaySettings
+
+    timeout = os.environ.get("PORTICO_SANDBOX_TIMEOUT_SECONDS", "12")
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        raise SystemExit(f"PORTICO_SANDBOX_TIMEOUT_SECONDS must be a number of seconds, not {timeout!r}") from None
+    api = api_origin(ports)
+    return GatewaySettings(
+        public_url=sandbox_origin(ports), api_base=api, timeout_seconds=seconds,
+        zonavirtual_commerces=(replace(ZONAVIRTUAL_DEMO, return_url=f"{api}/v1/gateways/zonavirtual/demo/callback"),),
+    )
+
+
+def sandbox_server(ports: Ports, gateways: Any) -> Any:
     from werkzeug.serving import make_server
 
     from devtools.sandbox import create_sandbox
 
-    return make_server(HOST, ports.sandbox, create_sandbox(aws_url=f"http://{HOST}:{ports.aws}"), threaded=True)
+    app = create_sandbox(aws_url=f"http://{HOST}:{ports.aws}", gateways=gateways)
+    return make_server(HOST, ports.sandbox, app, threaded=True)
 
 
 def _serve(server: Any, name: str) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def reconciler_loop(stop: threading.Event, every_seconds: int) -> threading.Thread:
+    """The 7-minute EventBridge schedule never fires locally (DESIGN §8): run the reconciler from a loop."""
+    from chalicelib.observability import get_logger
+    from chalicelib.store import reconciler
+
+    def loop() -> None:
+        while not stop.wait(every_seconds):
+            try:
+                reconciler.run()
+            except Exception:  # the loop outlives one bad run, like the schedule would
+                get_logger().exception("local reconciler run failed")
+
+    thread = threading.Thread(target=loop, name="reconciler", daemon=True)
     thread.start()
     return thread
 
@@ -137,6 +192,7 @@ def main() -> int:
         for problem in problems:
             print(f"make run: {problem}", file=sys.stderr)
         return 2
+    gateways = gateway_settings(ports)
     started = time.monotonic()
     configure_environment(ports)
     for noisy in ("werkzeug", "moto", "botocore", "urllib3"):
@@ -154,19 +210,23 @@ def main() -> int:
 
     db.create_resources()
     demo = seed_demo(api_key=get_settings().demo_api_key, portal_url=f"http://{HOST}:{ports.ui}")
-    servers = [(api_server(ports), "api"), (portal_server(ports), "portal"), (sandbox_server(ports), "sandbox")]
+    servers = [(api_server(ports), "api"), (portal_server(ports), "portal"),
+               (sandbox_server(ports, gateways), "sandbox")]
     for server, name in servers:
         _serve(server, name)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    reconciler_loop(stop, get_settings().reconcile_seconds)
     elapsed = time.monotonic() - started
     print(
         f"\nPórtico is ready ({elapsed:.1f} s)\n"
         f"  portal      http://{HOST}:{ports.ui}/\n"
         f"  API         http://{HOST}:{ports.api}/v1   (OpenAPI: /v1/openapi.json)\n"
         f"  mail outbox http://{HOST}:{ports.sandbox}/mail\n"
+        f"  gateways    http://{HOST}:{ports.sandbox}/   (PayU, Zona Virtual; control API /sandbox/…)\n"
+        f"  reconciler  every {get_settings().reconcile_seconds} s (PORTICO_RECONCILE_SECONDS)\n"
         f"  AWS (moto)  http://{HOST}:{ports.aws}\n\n"
         f"  tenant {demo['tenant']}, integrator key: {demo['api_key']}\n"
         f"  demo logins (password {demo['password']}):\n"

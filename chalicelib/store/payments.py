@@ -353,6 +353,9 @@ def apply_report(tenant: str, account_id: str, payment_id: str, report: Report, 
                          PaymentItem.updated_at.set(clock.iso(now))],
                 condition=PaymentItem.status == item.status,
             )
+            _remember_details(item, report)
+            item.status = decided.status
+            item.next_check_at = next_at
             return item
         except Conflict:
             continue  # someone else moved it first: read again and re-decide
@@ -381,15 +384,18 @@ def _late_report(tenant: str, item: PaymentItem, decided: rules.Outcome, details
 
 
 def _details_actions(item: PaymentItem, report: Report) -> list[Any]:
+    """Writes for what the report adds to the payment (transaction id, method, PSE CUS and bank)."""
     from chalicelib.store.models import PaymentItem
 
-    actions = []
+    return [getattr(PaymentItem, name).set(getattr(report, name))
+            for name in ("transaction_id", "method", "cus", "bank")
+            if getattr(report, name) and getattr(item, name) != getattr(report, name)]
+
+
+def _remember_details(item: PaymentItem, report: Report | None) -> None:
     for name in ("transaction_id", "method", "cus", "bank"):
-        value = getattr(report, name)
-        if value and getattr(item, name) != value:
-            actions.append(getattr(PaymentItem, name).set(value))
-            setattr(item, name, value)
-    return actions
+        if report is not None and getattr(report, name):
+            setattr(item, name, getattr(report, name))
 
 
 def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str, report: Report | None = None) -> PaymentItem:
@@ -402,6 +408,7 @@ def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str, report: Re
     invoices = {i.doc_id: i for i in BillingDocumentItem.batch_get(
         [(pk, keys.document_sk("invoice", line["invoice_id"])) for line in item.items], consistent_read=True)}
     details = _details_actions(item, report) if report else []
+    _remember_details(item, report)
     entry = _timeline_entry(event, decided.status, (report.detail if report else None) or decided.detail, at=stamp)
     data = {"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
             "amount": int(item.amount), "currency": item.currency, "items": item.items, "status": decided.status}
