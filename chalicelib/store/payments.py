@@ -546,7 +546,8 @@ def query_gateway(tenant: str, item: PaymentItem) -> Report:
     from chalicelib.payments import base
 
     credentials = gateways.credentials(tenant, item.gateway)
-    status = base.get(item.gateway).query_status(credentials, item.reference, _urls(item.gateway, credentials))
+    status = base.get(item.gateway).query_status(credentials, item.reference, _urls(item.gateway, credentials),
+                                                  expected_amount=int(item.amount))
     return Report(state=status.state, amount=status.amount, currency=status.currency,
                   transaction_id=status.transaction_id, method=status.method, cus=status.cus, bank=status.bank,
                   detail=status.message or status.raw_state)
