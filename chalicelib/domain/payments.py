@@ -77,6 +77,21 @@ def next_check(created_at: datetime, now: datetime) -> datetime:
     return now + LATER
 
 
+_CARD_WORDS = ("CARD", "CREDIT", "DEBIT", "VISA", "MASTER", "AMEX", "DINERS", "CODENSA")
+
+
+def payment_method(raw: str | None) -> str | None:
+    """The contract's method word from what a gateway says: ``pse``, ``card`` or the gateway's own, lowercase."""
+    if not raw:
+        return None
+    word = raw.strip().upper()
+    if "PSE" in word:
+        return "pse"
+    if any(card in word for card in _CARD_WORDS):
+        return "card"
+    return word.lower().replace(" ", "_")
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a gateway report means for a payment: its next status and why (for the timeline)."""

@@ -141,6 +141,7 @@ class _Charge:
 
 def _charges(context: Context, request: PaymentRequest) -> list[_Charge]:
     """The invoices the request pays and how much of each; 422 per item, 409 for a live checkout."""
+    from chalicelib.domain.pdf import format_money  # plain Python; fpdf2 loads only when rendering
     from chalicelib.store.models import BillingDocumentItem
 
     principal = context.principal
@@ -162,7 +163,7 @@ def _charges(context: Context, request: PaymentRequest) -> list[_Charge]:
             continue
         amount = balance if item.amount is None else item.amount
         if amount > balance:
-            problems[f"{field}.amount"] = f"must not exceed the open balance ({balance})"
+            problems[f"{field}.amount"] = f"must not exceed the open balance ({format_money(balance, invoice.currency)})"
         elif amount != balance and not partial_allowed:
             problems[f"{field}.amount"] = "partial payments are not accepted: pay the whole balance"
         else:
@@ -549,8 +550,8 @@ def query_gateway(tenant: str, item: PaymentItem) -> Report:
     status = base.get(item.gateway).query_status(credentials, item.reference, _urls(item.gateway, credentials),
                                                   expected_amount=int(item.amount))
     return Report(state=status.state, amount=status.amount, currency=status.currency,
-                  transaction_id=status.transaction_id, method=status.method, cus=status.cus, bank=status.bank,
-                  detail=status.message or status.raw_state)
+                  transaction_id=status.transaction_id, method=rules.payment_method(status.method), cus=status.cus,
+                  bank=status.bank, detail=status.message or status.raw_state)
 
 
 def by_reference(tenant: str, reference: str) -> PaymentItem | None:
@@ -668,8 +669,8 @@ def payu_confirmation(tenant_slug: str, form: dict[str, str]) -> dict[str, Any]:
         raise
     status = notification.status()
     report = Report(state=status.state, amount=status.amount, currency=status.currency,
-                    transaction_id=status.transaction_id, method=status.method, cus=status.cus, bank=status.bank,
-                    detail=f"PayU state_pol {status.raw_state}".strip())
+                    transaction_id=status.transaction_id, method=rules.payment_method(status.method), cus=status.cus,
+                    bank=status.bank, detail=f"PayU state_pol {status.raw_state}".strip())
     applied = apply_report(tenant_slug, item.account_id, item.payment_id, report, source="confirmation")
     return {"status": applied.status, "reference": item.reference}
 

@@ -31,6 +31,72 @@ export function formatMoney(minorUnits, currency, locale = intlLocale()) {
   }).format(Number(minorUnits) / scale);
 }
 
+/** The decimal and grouping marks of `locale` ("," and "." for es-CO; "." and "," for en-US). */
+function numberMarks(locale) {
+  const parts = new Intl.NumberFormat(locale, {useGrouping: true}).formatToParts(12345.6);
+  return {
+    decimal: parts.find((p) => p.type === "decimal")?.value || ".",
+    group: parts.find((p) => p.type === "group")?.value || ",",
+  };
+}
+
+/**
+ * An amount in minor units as a person would type it, without the currency sign: formatAmountInput(175005000,
+ * "COP", "es-CO") → "1.750.050", 175005050 → "1.750.050,50". Integer arithmetic only.
+ */
+export function formatAmountInput(minorUnits, currency, locale = intlLocale()) {
+  const exponent = minorUnitExponent(currency);
+  const digits = String(Math.trunc(Math.abs(Number(minorUnits) || 0))).padStart(exponent + 1, "0");
+  const units = exponent ? digits.slice(0, -exponent) : digits;
+  const fraction = exponent ? digits.slice(-exponent) : "";
+  const grouped = new Intl.NumberFormat(locale, {maximumFractionDigits: 0}).format(BigInt(units));
+  return /[1-9]/.test(fraction) ? `${grouped}${numberMarks(locale).decimal}${fraction}` : grouped;
+}
+
+// Above this many digits an amount is beyond any balance (and beyond exact Number integers).
+const MAX_AMOUNT_DIGITS = 15;
+
+/**
+ * What a person typed as money ("1.750.050", "1750050,50", "$ 1,750,050.50") → {minor} in integer minor
+ * units, or {error: "empty" | "format" | "decimals" | "negative" | "too_large"}. No floating point anywhere.
+ * Separators: with both "." and "," the last one is the decimal mark; a lone mark is the decimal mark when it
+ * is the language's own, or when it is not followed by exactly three digits ("1.750" is 1750 in es-CO and
+ * "1750.5" is 1750,5); a mark repeated is grouping, whose groups must have three digits.
+ */
+export function parseMoneyInput(text, currency, locale = intlLocale()) {
+  const exponent = minorUnitExponent(currency);
+  let value = String(text ?? "").replace(/[\s\u00a0\u202f$]/g, "");
+  if (value.toUpperCase().startsWith(currency.toUpperCase())) value = value.slice(currency.length);
+  if (value.toUpperCase().endsWith(currency.toUpperCase())) value = value.slice(0, -currency.length);
+  if (!value) return {error: "empty"};
+  if (/^[-\u2212]/.test(value)) return {error: "negative"};
+  if (!/^[\d.,]+$/.test(value) || !/\d/.test(value)) return {error: "format"};
+
+  const {decimal: localeDecimal} = numberMarks(locale);
+  const lastDot = value.lastIndexOf(".");
+  const lastComma = value.lastIndexOf(",");
+  let decimalMark = null;
+  if (lastDot >= 0 && lastComma >= 0) {
+    decimalMark = lastDot > lastComma ? "." : ",";
+  } else if (lastDot >= 0 || lastComma >= 0) {
+    const mark = lastDot >= 0 ? "." : ",";
+    const count = value.split(mark).length - 1;
+    const after = value.length - value.lastIndexOf(mark) - 1;
+    if (count === 1 && (mark === localeDecimal || after !== 3)) decimalMark = mark;
+  }
+  const cut = decimalMark ? value.lastIndexOf(decimalMark) : value.length;
+  const whole = value.slice(0, cut) || "0";
+  const fraction = decimalMark ? value.slice(cut + 1) : "";
+  if (!/^\d*$/.test(fraction)) return {error: "format"};
+  // The whole part: plain digits, or groups of three after a first group of one to three digits.
+  if (!/^\d+$/.test(whole) && !/^\d{1,3}([.,])\d{3}(\1\d{3})*$/.test(whole)) return {error: "format"};
+  if (fraction.length > exponent) return {error: "decimals"}; // "1,750" in es-CO: 1,75 or 1750? Ask, never guess.
+
+  const digits = (whole.replace(/\D/g, "") + fraction.padEnd(exponent, "0")).replace(/^0+(?=\d)/, "");
+  if (digits.length > MAX_AMOUNT_DIGITS) return {error: "too_large"};
+  return {minor: Number(digits)};
+}
+
 const DAY_MONTH_YEAR = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 // Intl writes "23 de nov de 2026" or "23 nov. 2026" depending on the ICU version; we want one shape
@@ -60,6 +126,13 @@ export function formatDateTime(isoInstant, timeZone = "America/Bogota", locale =
   }).formatToParts(date);
   const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
   return `${assembleDate(parts, locale)}, ${part("hour")}:${part("minute")}`;
+}
+
+/** An ISO 8601 instant's time of day in `timeZone` (the tenant's), 24-hour: "10:42". */
+export function formatTime(isoInstant, timeZone = "America/Bogota", locale = intlLocale()) {
+  const date = new Date(isoInstant);
+  if (Number.isNaN(date.getTime())) return isoInstant ?? "";
+  return new Intl.DateTimeFormat(locale, {hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone}).format(date);
 }
 
 /** Today's date (YYYY-MM-DD) in `timeZone` (the tenant's), whatever the browser's own zone is. */

@@ -5,6 +5,9 @@
 import {renderDashboard} from "./views/dashboard.js";
 import {renderInvoiceDetail} from "./views/invoice-detail.js";
 import {renderInvoices} from "./views/invoices.js";
+import {renderPaymentDetail} from "./views/payment-detail.js";
+import {renderPaymentHistory} from "./views/payment-history.js";
+import {renderPaymentNew} from "./views/payment-new.js";
 import {renderProfile} from "./views/profile.js";
 import {renderReceivables} from "./views/receivables.js";
 import {renderStatement} from "./views/statement.js";
@@ -24,6 +27,11 @@ export const MODULE_PAGES = [
   {module: "billing", route: "/invoices", labelKey: "nav.invoices", view: renderInvoices},
   {module: "billing", route: "/invoices/:id", labelKey: "nav.invoices", titleKey: "invoice.title",
     view: renderInvoiceDetail, nav: false, navRoute: "/invoices"},
+  {module: "payments", route: "/payments", labelKey: "nav.payments", view: renderPaymentHistory},
+  {module: "payments", route: "/payments/new", labelKey: "nav.payments", titleKey: "payment_new.title",
+    view: renderPaymentNew, nav: false, navRoute: "/receivables"}, // the selection's next step
+  {module: "payments", route: "/payments/:id", labelKey: "nav.payments", titleKey: "payment.title",
+    view: renderPaymentDetail, nav: false, navRoute: "/payments"},
   {module: "profile", route: "/profile", labelKey: "nav.profile", view: renderProfile},
 ];
 

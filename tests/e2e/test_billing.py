@@ -94,10 +94,20 @@ def test_receivables_show_overdue_and_add_up_the_selection(stack, page):
     expect(page.locator('input.select-invoice[value="FV-1006"]')).not_to_be_checked()
     assert _text(page.locator("#selected-total")) == _es_co_money(balances[0])
 
-    # Paying online is not available yet: the button is there, disabled, and says why
-    expect(page.locator("#pay-button")).to_be_visible()
-    expect(page.locator("#pay-button")).to_be_disabled()
-    expect(page.locator("#pay-hint")).to_contain_text("pagos en línea")
+    # Ana may pay online (module payments, action pay) and the demo tenant has gateways: Pagar is enabled
+    # and leads to the confirmation screen with the selection (nothing is paid until she confirms there)
+    pay = page.locator("#pay-button")
+    expect(pay).to_be_enabled()
+    expect(page.locator("#pay-hint")).to_contain_text("medio de pago")
+    pay.click()
+    expect(page).to_have_url(re.compile(r"#/payments/new\?invoice=FV-1002$"))
+    expect(page.locator('#payment-items tr[data-invoice-id="FV-1002"]')).to_be_visible()
+
+    # With nothing selected there is nothing to pay
+    page.go_back()
+    panel.locator('li[data-invoice-id="FV-1002"] button').click()
+    expect(page.locator("#selected-list li")).to_have_count(0)
+    expect(pay).to_be_disabled()
 
 
 def test_statement_for_a_month_and_its_pdf(stack, page):

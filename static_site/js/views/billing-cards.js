@@ -12,6 +12,12 @@ function card(id, title, ...content) {
     content);
 }
 
+/** A card that spans the whole row of the dashboard grid (placed after the others there). */
+function wide(element) {
+  element.classList.add("card-wide");
+  return element;
+}
+
 /** "#/statement?year=2026&period=11" for the dashboard's {year, period} (period may come as 11 or "11"). */
 export function statementHref({year, period} = {}) {
   const query = new URLSearchParams();
@@ -63,7 +69,7 @@ export function billingCards(billing) {
           })
           : t("billing_cards.statement_link_plain"))),
 
-    card("card-billing-comments", t("billing_cards.comments"),
+    wide(card("card-billing-comments", t("billing_cards.comments"),
       comments.length
         ? h("ul", {class: "card-comments"}, comments.map((comment) => h("li", {},
           h("p", {class: "comment-meta"},
@@ -72,6 +78,6 @@ export function billingCards(billing) {
               comment.created_at ? [" · ", formatDateTime(comment.created_at, tenantTimeZone())] : null)),
           comment.payment_proof ? stateBadge("proof_received", t("comments.proof_marker")) : null,
           h("p", {class: "comment-excerpt"}, comment.body))))
-        : h("p", {class: "muted"}, t("billing_cards.no_comments"))),
+        : h("p", {class: "muted"}, t("billing_cards.no_comments")))),
   ];
 }

@@ -1,7 +1,7 @@
 // Pieces shared by the billing pages (receivables, statement, invoices, invoice detail, dashboard cards):
 // invoice state badges, days overdue, links, download buttons and the "could not load" block.
 
-import {h} from "../dom.js";
+import {h, replace} from "../dom.js";
 import {daysBetween, todayIn} from "../format.js";
 import {t} from "../i18n.js";
 import {currentUser, hasAction} from "../session.js";
@@ -114,7 +114,7 @@ export function openFile(url, status, {linkId, linkText, note} = {}) {
   if (!href) throw new Error("the API returned no usable file address");
   const opened = window.open(href, "_blank");
   if (opened) opened.opener = null; // the file's page gets no handle on the portal
-  status.replaceChildren(
+  replace(status, // (replaceChildren would write a missing note as "null")
     h("span", {}, t("billing.file_ready"), " "),
     h("a", {id: linkId, href, target: "_blank", rel: "noopener noreferrer"}, linkText || t("billing.open_file")),
     note ? h("span", {class: "file-note"}, " ", note) : null);

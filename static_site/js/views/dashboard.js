@@ -10,10 +10,12 @@ import {taxIdText} from "./account.js";
 import {billingCards} from "./billing-cards.js";
 import {loadError} from "./billing.js";
 import {executiveCard} from "./executive.js";
+import {paymentsCards} from "./payments-cards.js";
 
 /** module → (its part of GET /portal/dashboard) → cards. Later modules add their line here. */
 const MODULE_CARDS = {
   billing: billingCards,
+  payments: paymentsCards,
 };
 
 export function renderDashboard(page) {
@@ -41,7 +43,10 @@ async function loadCards(cards) {
   replace(cards, modules.map(() => [1, 2, 3].map(() => h("div", {class: "card summary-card"}, skeleton(3)))));
   try {
     const data = await api.get("/portal/dashboard");
-    replace(cards, modules.map((module) => (data?.modules?.[module] ? MODULE_CARDS[module](data.modules[module]) : null)));
+    const all = modules.flatMap((module) => (data?.modules?.[module] ? MODULE_CARDS[module](data.modules[module]) : []));
+    // Full-width cards (the latest comments) close the grid, so the other modules' cards fill the rows above.
+    const wide = (card) => card.classList.contains("card-wide");
+    replace(cards, all.filter((card) => !wide(card)), all.filter(wide));
   } catch (error) {
     replace(cards, h("div", {class: "card dashboard-error"}, loadError(error, () => loadCards(cards))));
   } finally {

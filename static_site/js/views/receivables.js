@@ -1,14 +1,16 @@
 // #/receivables — "Cartera": the open balance by age, the open invoices with a checkbox each, and a
-// sticky "Facturas seleccionadas" panel with the selection's total and the (not yet active) Pagar button.
-// The selection outlives the page (a language switch, a trip to an invoice) and is read by the payments
-// work through selectedInvoices().
+// sticky "Facturas seleccionadas" panel with the selection's total and the Pagar button, which leads to
+// the payment's confirmation screen (#/payments/new). The selection outlives the page (a language switch,
+// a trip to an invoice) and is read by the payments pages through selectedInvoices().
 
 import {api} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
 import {formatDate, formatMoney} from "../format.js";
 import {t} from "../i18n.js";
-import {onSessionChange} from "../session.js";
+import {navigate} from "../router.js";
+import {hasModule, onSessionChange} from "../session.js";
 import {cell, columnHead, daysOverdueText, invoiceHref, loadError, stateBadges, tCount} from "./billing.js";
+import {canPay, newPaymentHref, paymentOptions} from "./payments.js";
 
 // ---------- The selection (module state, shared with whoever pays) ----------
 
@@ -31,6 +33,13 @@ export function onSelectionChange(listener) {
   return () => selectionListeners.delete(listener);
 }
 
+/** Drops `ids` from the selection (a payment was just created for them). */
+export function clearSelection(ids) {
+  let changed = false;
+  for (const id of ids) changed = selection.delete(id) || changed;
+  if (changed) selectionChanged();
+}
+
 function selectionChanged() {
   const current = selectedInvoices();
   for (const listener of selectionListeners) listener(current);
@@ -44,9 +53,25 @@ onSessionChange((me) => {
   }
 });
 
-/** Online payments are not wired yet (another issue): the button stays disabled and says why. */
-function canPayOnline() {
-  return false;
+/**
+ * Whether this contact can pay online here, and if not why: {ready: true} or {reason: "no_module" |
+ * "no_action" | "no_gateways" | "error", message?}. Needs the `payments` module with action `pay` and at
+ * least one gateway configured by the tenant (GET /portal/payment-options).
+ */
+async function payReadiness() {
+  if (!hasModule("payments")) return {reason: "no_module"};
+  if (!canPay()) return {reason: "no_action"};
+  try {
+    const options = await paymentOptions();
+    return options?.gateways?.length ? {ready: true} : {reason: "no_gateways"};
+  } catch (error) {
+    return {reason: "error", message: error?.code ? error.message : t("errors.unexpected_client")};
+  }
+}
+
+/** Pagar works when the contact can pay online and the selection has invoices, all in one currency. */
+function canPayOnline(readiness, items) {
+  return Boolean(readiness.ready) && new Set(items.map((invoice) => invoice.currency)).size === 1;
 }
 
 // ---------- The page ----------
@@ -250,12 +275,37 @@ function selectedPanel(defaultCurrency) {
   const none = h("p", {class: "muted selected-none"}, t("receivables.selected_none"));
   const count = h("span", {id: "selected-count"});
   const total = h("strong", {id: "selected-total", class: "selected-total"});
-  const payHint = h("p", {id: "pay-hint", class: "pay-hint"},
-    t("receivables.pay_soon"));
+  const payHint = h("p", {id: "pay-hint", class: "pay-hint", tabindex: "-1"});
   const payButton = h("button", {
-    type: "button", id: "pay-button", class: "button", disabled: true,
-    "aria-describedby": "pay-hint", title: t("receivables.pay_soon"),
+    type: "button", id: "pay-button", class: "button", disabled: true, "aria-describedby": "pay-hint",
   }, t("receivables.pay"));
+  payButton.addEventListener("click", () => {
+    const items = selectedInvoices();
+    if (canPayOnline(readiness, items)) navigate(newPaymentHref(items.map((invoice) => invoice.id)));
+  });
+  const payRetry = h("button", {type: "button", id: "pay-retry", class: "button button-secondary button-small", hidden: true},
+    t("actions.retry"));
+  let readiness = {reason: "checking"};
+  const updatePay = (items = selectedInvoices()) => {
+    payButton.disabled = !canPayOnline(readiness, items);
+    payHint.textContent = readiness.ready
+      ? t("receivables.pay_ready")
+      : t(`receivables.pay_${readiness.reason}`, {message: readiness.message || ""});
+    payRetry.hidden = readiness.reason !== "error";
+  };
+  const checkReadiness = async () => {
+    readiness = {reason: "checking"};
+    updatePay();
+    readiness = await payReadiness();
+    updatePay();
+  };
+  payRetry.addEventListener("click", async () => {
+    await checkReadiness();
+    // The retry button goes away once it worked: the keyboard continues at Pagar, or at what the hint now says.
+    if (readiness.reason === "error") payRetry.focus();
+    else if (!payButton.disabled) payButton.focus();
+    else payHint.focus();
+  });
 
   const element = h("aside", {id: "selected-panel", class: "selected-panel", "aria-labelledby": "selected-title"},
     h("div", {class: "selected-head"},
@@ -266,7 +316,7 @@ function selectedPanel(defaultCurrency) {
         h("span", {}, t("receivables.selected_total"), " "), total)),
     none,
     list,
-    h("div", {class: "pay-row"}, payButton, payHint));
+    h("div", {class: "pay-row"}, payButton, payHint, payRetry));
 
   const update = () => {
     const items = selectedInvoices();
@@ -276,7 +326,7 @@ function selectedPanel(defaultCurrency) {
     total.textContent = formatMoney(sum, currency);
     element.classList.toggle("has-selection", items.length > 0);
     none.hidden = items.length > 0;
-    payButton.disabled = !(canPayOnline() && items.length);
+    updatePay(items);
     replace(list, items.map((invoice) => {
       const remove = h("button", {
         type: "button", class: "button button-secondary button-small remove-selected",
@@ -302,5 +352,6 @@ function selectedPanel(defaultCurrency) {
         remove);
     }));
   };
+  checkReadiness();
   return {element, update};
 }
