@@ -163,7 +163,8 @@ def _charges(context: Context, request: PaymentRequest) -> list[_Charge]:
             continue
         amount = balance if item.amount is None else item.amount
         if amount > balance:
-            problems[f"{field}.amount"] = f"must not exceed the open balance ({format_money(balance, invoice.currency)})"
+            open_balance = format_money(balance, invoice.currency)
+            problems[f"{field}.amount"] = f"must not exceed the open balance ({open_balance})"
         elif amount != balance and not partial_allowed:
             problems[f"{field}.amount"] = "partial payments are not accepted: pay the whole balance"
         else:
