@@ -1,0 +1,162 @@
+"""Online payments end to end: chromium → the portal → the local gateway sandbox → back to the portal.
+
+Each test gets a company of its own (pushed through the integrator API), so the demo data the billing
+tests read is untouched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from datetime import date, timedelta
+
+import requests
+from playwright.sync_api import expect
+
+PASSWORD = "Cafetal-Montaña-Azul-9"
+_companies = itertools.count(1)
+
+
+class Customer:
+    """A company with open invoices and a contact who may pay them, signed in through the UI."""
+
+    def __init__(self, stack, page):
+        self.stack, self.page = stack, page
+        n = next(_companies)
+        self.account = f"e2e-pay-{n}-{int(time.time())}"
+        self.email = f"pagos{n}.{int(time.time())}@cliente.example.com"
+        today = date.today()
+        assert stack.integrator("PUT", f"accounts/{self.account}", {
+            "name": f"Pagadora {n} S.A.S.", "tax_id": "900123456-8", "tax_id_type": "NIT",
+            "account_executive": {"name": "Laura Restrepo", "email": "laura@andina.example.com"},
+        }).status_code in (200, 201)
+        self.invoices: dict[str, int] = {}
+        for index, (days_late, balance) in enumerate(((40, 1_500_000_00), (10, 250_000_00))):
+            invoice_id = f"{self.account}-fv{index + 1}"
+            issued = today - timedelta(days=30 + days_late)
+            reply = stack.integrator("PUT", f"invoices/{invoice_id}", {
+                "account_id": self.account, "number": f"FV-{n}{index + 1:03d}", "issue_date": issued.isoformat(),
+                "due_date": (issued + timedelta(days=30)).isoformat(), "currency": "COP", "total": balance,
+                "balance": balance})
+            assert reply.status_code == 201, reply.text
+            self.invoices[invoice_id] = balance
+        contact = stack.integrator("PUT", f"contacts/{self.account}-c", {
+            "account_id": self.account, "name": "Pilar Pagos", "email": self.email,
+            "portal": {"enabled": True, "start_date": (today - timedelta(days=1)).isoformat(),
+                       "end_date": (today + timedelta(days=30)).isoformat(),
+                       "modules": {"billing": {"scope": "account", "actions": ["view"]},
+                                   "payments": {"scope": "account", "actions": ["view", "pay"]}}},
+        })
+        assert contact.status_code == 201, contact.text
+        mail = next(m for m in stack.outbox() if self.email in m["to"])
+        token = re.search(r"#/set-password\?token=(\S+)", mail["text"]).group(1)
+        assert requests.post(f"{stack.api}/auth/password/set", json={"token": token, "password": PASSWORD},
+                             timeout=10).ok
+        page.goto(f"{stack.ui}/#/login")
+        page.fill("#login-email", self.email)
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        expect(page.locator("#dashboard")).to_be_visible()
+
+    def balance(self, invoice_id: str) -> int:
+        return self.stack.integrator("GET", f"invoices/{invoice_id}").json()["balance"]
+
+    def start_payment(self, invoice_ids: list[str], gateway: str, amounts: dict[str, str] | None = None) -> None:
+        """Receivables → select → Pagar → confirmation screen → the gateway's page."""
+        page = self.page
+        page.goto(f"{self.stack.ui}/#/receivables")
+        for invoice_id in invoice_ids:
+            page.check(f'input.select-invoice[value="{invoice_id}"]')
+        expect(page.locator("#pay-button")).to_be_enabled()
+        page.click("#pay-button")
+        expect(page.locator("#payment-form")).to_be_visible()
+        page.check(f'input[name="gateway"][value="{gateway}"]')
+        for invoice_id, typed in (amounts or {}).items():
+            page.fill(f"#payment-amount-{invoice_id}", typed)
+        page.click("#pay-confirm")
+
+    def payment_status(self) -> str:
+        status = self.page.locator("#payment-status")
+        expect(status).to_be_visible()
+        return status.get_attribute("data-status") or ""
+
+
+def test_payu_approved_with_a_partial_amount(stack, page):
+    customer = Customer(stack, page)
+    first, second = list(customer.invoices)
+    customer.start_payment([first, second], "payu", amounts={second: "100.000"})
+
+    # The sandbox's PayU checkout verified our signature and shows what is being paid
+    expect(page.locator("#payu-approve")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("508029")
+    page.click("#payu-approve")
+
+    # Back in the portal on the payment's page, approved by PayU's signed confirmation
+    page.wait_for_url(re.compile(r"#/payments/pay_"))
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved")
+    expect(page.locator("#payment-receipt")).to_be_visible()
+    assert customer.balance(first) == 0
+    assert customer.balance(second) == 250_000_00 - 100_000_00
+    receipts = [m for m in stack.outbox() if customer.email in m["to"] and "pago aprobado" in m["subject"]]
+    assert len(receipts) == 1
+
+    # The history lists it and the integrator sees the event
+    page.goto(f"{stack.ui}/#/payments")
+    expect(page.locator("#payments-table tr[data-payment-id]")).to_have_count(1)
+    events = stack.integrator("GET", "events?after=0&limit=200").json()["items"]
+    approved = [e for e in events if e["type"] == "payment.approved" and e["account_id"] == customer.account]
+    assert len(approved) == 1 and approved[0]["data"]["amount"] == 1_500_000_00 + 100_000_00
+
+
+def test_payu_declined_releases_the_invoices(stack, page):
+    customer = Customer(stack, page)
+    first = next(iter(customer.invoices))
+    customer.start_payment([first], "payu")
+    page.click("#payu-decline")
+    page.wait_for_url(re.compile(r"#/payments/pay_"))
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "declined")
+    assert customer.balance(first) == customer.invoices[first]
+
+    # The invoice is free for another attempt
+    customer.start_payment([first], "payu")
+    expect(page.locator("#payu-approve")).to_be_visible()
+
+
+def test_payu_left_pending_then_settled_by_a_late_confirmation(stack, page):
+    customer = Customer(stack, page)
+    first = next(iter(customer.invoices))
+    customer.start_payment([first], "payu")
+    page.click("#payu-pending")
+    page.wait_for_url(re.compile(r"#/payments/pay_"))
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "created")
+    expect(page.locator("#payment-next-check")).to_be_visible()
+
+    # PayU settles it later and confirms server-to-server; the open page notices by itself
+    reference = page.locator("#payment-reference").inner_text().strip()
+    resolved = requests.post(f"{stack.sandbox}/sandbox/payu/{reference}/resolve", json={"state": "APPROVED"},
+                             timeout=10)
+    assert resolved.ok and resolved.json()["confirmation"]["delivered"], resolved.text
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved", timeout=20_000)
+    assert customer.balance(first) == 0
+
+
+def test_zona_virtual_pse_pending_shows_the_cus(stack, page):
+    customer = Customer(stack, page)
+    first = next(iter(customer.invoices))
+    customer.start_payment([first], "zonavirtual")
+    expect(page.locator("#zv-pse-pending")).to_be_visible()
+    page.click("#zv-pse-pending")
+
+    # The callback only makes the API ask Zona Virtual, which says: pending at the bank, with a CUS
+    page.wait_for_url(re.compile(r"#/payments/pay_"))
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "pending")
+    expect(page.locator("#payment-cus")).to_contain_text(re.compile(r"\d"))
+    assert customer.balance(first) == customer.invoices[first]
+
+    # The bank approves; the next verification (here: the callback again) applies it
+    reference = page.locator("#payment-reference").inner_text().strip()
+    assert requests.post(f"{stack.sandbox}/sandbox/zonavirtual/{reference}/resolve",
+                         json={"state": "APPROVED", "method": "PSE", "callback": True}, timeout=10).ok
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved", timeout=20_000)
+    assert customer.balance(first) == 0
