@@ -212,20 +212,23 @@ def statement(principal: Principal, period: billing.Period, currency: str | None
 
 # --- invoices ----------------------------------------------------------------------------------------------
 
-def _encode_cursor(item: BillingDocumentItem, index_key: str) -> str:
-    raw = json.dumps({"pk": item.pk, "sk": item.sk, index_key: getattr(item, index_key)}, separators=(",", ":"))
+def _encode_cursor(item: BillingDocumentItem, index_key: str, listing: str) -> str:
+    """Where the next page starts, bound to the list it came from (a start key outside a query's range is
+    an error in DynamoDB)."""
+    raw = json.dumps({"pk": item.pk, "sk": item.sk, index_key: getattr(item, index_key), "list": listing},
+                     separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, pk: str, index_key: str) -> dict[str, Any]:
+def _decode_cursor(cursor: str, pk: str, index_key: str, listing: str) -> dict[str, Any]:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(data, dict) or data.get("pk") != pk or set(data) != {"pk", "sk", index_key} \
-                or not all(isinstance(v, str) for v in data.values()):
+        if not isinstance(data, dict) or data.get("pk") != pk or data.get("list") != listing \
+                or set(data) != {"pk", "sk", index_key, "list"} or not all(isinstance(v, str) for v in data.values()):
             raise ValueError
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed({"cursor": "is not a cursor of this list; start again without it"}) from None
-    return {name: {"S": value} for name, value in data.items()}
+    return {name: {"S": value} for name, value in data.items() if name != "list"}
 
 
 def invoices_page(
@@ -249,7 +252,8 @@ def invoices_page(
         condition = BillingDocumentItem.lsi2sk.startswith(prefix)
         forward = status == "pending"
     needle = text.casefold() if text else None
-    start_key = _decode_cursor(cursor, pk, index_key) if cursor else None
+    listing = json.dumps([status, start, end, needle], separators=(",", ":"))
+    start_key = _decode_cursor(cursor, pk, index_key, listing) if cursor else None
     on = today(principal)
     rows: list[dict[str, Any]] = []
     last: BillingDocumentItem | None = None
@@ -263,7 +267,7 @@ def invoices_page(
         if needle and needle not in item.number.casefold():
             continue
         if len(rows) == limit:
-            next_cursor = _encode_cursor(last, index_key) if last else None
+            next_cursor = _encode_cursor(last, index_key, listing) if last else None
             break
         rows.append(invoice_row(item, on))
         last = item
@@ -326,7 +330,7 @@ def invoice_detail(principal: Principal, invoice_id: str) -> dict[str, Any]:
             if not (a.doc_type == "portal_payment" and a.posted)  # the ERP's receipt for it is listed instead
         ],
         "comments": [comment_json(c) for c in comments],
-        "has_pdf": bool(invoice.pdf_key),
+        "has_pdf": bool(invoice.pdf_key) and files.exists(invoice.pdf_key),  # asked for ≠ uploaded
     }
 
 
@@ -358,9 +362,11 @@ def latest_comments(principal: Principal) -> list[dict[str, Any]]:
 
     mine = own_contact(principal)
     found = []
+    # Account scope: the newest 5 are the answer (one Query). Own scope reads on until 5 of its own are found.
     for item in CommentItem.lsi1.query(
         account_pk(principal), CommentItem.lsi1sk.startswith(keys.COMMENT_LSI_PREFIX), scan_index_forward=False,
-        limit=LATEST_COMMENTS if mine is None else 50, consistent_read=True,
+        limit=LATEST_COMMENTS if mine is None else None, page_size=LATEST_COMMENTS if mine is None else 100,
+        consistent_read=True,
     ):
         if not isinstance(item, CommentItem) or (mine is not None and item.invoice_contact_id != mine):
             continue
@@ -378,7 +384,7 @@ def dashboard_card(principal: Principal, *, default_currency: str) -> dict[str, 
     summary = receivables(principal, default_currency=default_currency)
     totals = summary["totals"] if isinstance(summary["totals"], list) else [summary["totals"]]
     main = next((t for t in totals if t["currency"] == default_currency), totals[0])
-    upcoming = [i for i in summary["invoices"] if i["days_overdue"] == 0]
+    upcoming = [i for i in summary["invoices"] if i["days_overdue"] == 0 and i["currency"] == main["currency"]]
     next_due = min(upcoming, key=lambda i: (i["due_date"], i["id"]), default=None)
     on = today(principal)
     return {

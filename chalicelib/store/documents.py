@@ -70,7 +70,7 @@ def get(tenant: str, doc_type: str, doc_id: str) -> dict[str, Any]:
     return result
 
 
-def _check_references(tenant: str, record: DocumentRecord) -> None:
+def _check_references(tenant: str, record: DocumentRecord) -> dict[str, BillingDocumentItem]:
     """422 when the contact or an invoice the document applies to is not of the same account and currency."""
     from chalicelib.store.models import BillingDocumentItem
 
@@ -79,6 +79,7 @@ def _check_references(tenant: str, record: DocumentRecord) -> None:
         contact = contacts.load(tenant, record.contact_id)
         if contact is None or contact.account_id != record.account_id:
             problems["contact_id"] = "is not a contact of this account"
+    found: dict[str, BillingDocumentItem] = {}
     if record.applied_to:
         pk = keys.account(tenant, record.account_id)
         wanted = [(pk, keys.document_sk("invoice", invoice_id)) for invoice_id, _ in record.applied_to]
@@ -91,6 +92,7 @@ def _check_references(tenant: str, record: DocumentRecord) -> None:
                 problems[f"applied_to[{index}].invoice_id"] = f"is in {invoice.currency}, not {record.currency}"
     if problems:
         raise ValidationFailed(problems)
+    return found
 
 
 def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, Any], bool]:
@@ -110,7 +112,7 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
     if previous is not None and previous.account_id != record.account_id:
         raise Conflict("This document id belongs to another account; documents cannot change account.",
                        code="account_mismatch", details={"account_id": previous.account_id})
-    _check_references(tenant, record)
+    applied_invoices = _check_references(tenant, record)
     stamp = clock.iso(clock.now())
     pk = keys.account(tenant, record.account_id)
     item = BillingDocumentItem(
@@ -171,6 +173,8 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
             )
         if posting is not None:
             posting.write(tx)
+        if record.doc_type in CREDIT_TYPES:
+            _redate_paid_invoices(tx, tenant, applied_invoices, record, doc_id)
         for invoice_id in old_allocations - set(new_allocations):
             tx.delete(AllocationItem(pk, keys.allocation_sk(invoice_id, record.doc_type, doc_id)))
         for invoice_id, amount in new_allocations.items():
@@ -187,6 +191,24 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
                 created_at=stamp,
             ))
     return document_json(item), previous is None
+
+
+def _redate_paid_invoices(tx: Any, tenant: str, invoices: dict[str, BillingDocumentItem], record: DocumentRecord,
+                          doc_id: str) -> None:
+    """A credit arriving for an invoice already paid says when it was paid: the latest credit's date
+    (so a past statement does not list it as open because the ERP sent the invoice first)."""
+    from chalicelib.store.models import AllocationItem, BillingDocumentItem
+
+    for invoice in invoices.values():
+        if invoice.balance:
+            continue
+        dates = [a.date for a in AllocationItem.query(
+            invoice.pk, AllocationItem.sk.startswith(keys.allocation_prefix(invoice.doc_id)), consistent_read=True,
+        ) if not (a.doc_type == record.doc_type and a.doc_id == doc_id)] + [record.issue_date]
+        paid_on = max(dates)
+        if paid_on != invoice.paid_on:
+            tx.update(invoice, actions=[BillingDocumentItem.paid_on.set(paid_on),
+                                        BillingDocumentItem.lsi2sk.set(keys.paid_invoice_lsi(paid_on, invoice.doc_id))])
 
 
 def _month_deltas(previous: BillingDocumentItem | None, record: DocumentRecord, posting: payments.Posting | None

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.integration.conftest import API_KEY, TENANT
-from tests.support import PASSWORD, call, count_dynamodb_calls, grant
+from tests.support import PASSWORD, call, count_dynamodb_calls, grant, today
 
 BUDGETS = {
     "GET /v1/me": 2,  # an authenticated portal read (issue 3)
     "GET /v1/me/sessions": 2,
     "POST /v1/auth/login": 6,
     "GET /v1/integration/accounts/{account_id}": 2,
+    # billing: 1 BatchGetItem (session, contact, tenant) + the module's reads
+    "GET /v1/portal/receivables": 2,  # + 1 Query (open invoices on lsi2)
+    "GET /v1/portal/statement": 4,  # a current month: + header/month totals, movements, invoices open at the end
+    "GET /v1/portal/invoices/{invoice_id}": 2,  # + 1 Query (the invoice, its allocations and comments)
+    "GET /v1/portal/dashboard": 3,  # + 2 for billing (open invoices, latest comments)
+    "GET /v1/portal/invoices": 2,  # + 1 Query (a page)
 }
 
 
@@ -71,3 +78,64 @@ def test_budgets_hold_for_a_refused_request_too(signed_in: str, world: Any, monk
         reply = call(world.client, "GET", "/v1/me", token="garbage")
     assert reply.status == 401
     assert len(calls) == 0, calls
+
+
+# --- billing ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def billing_data(signed_in: str, world: Any) -> str:
+    """acc-1 with open, overdue and paid invoices, a credit note and a receipt applied to them, months of
+    history (so the statement has month totals to add up) and a comment thread; returns c-1's token."""
+
+    def day(n: int) -> str:
+        return (today() + timedelta(days=n)).isoformat()
+
+    for n, (issued, due, total, balance) in enumerate([(-100, -70, 1000, 1000), (-40, -10, 2000, 1500),
+                                                      (-5, 25, 3000, 3000), (-1, 29, 400, 0), (0, 30, 500, 500)]):
+        world.put(f"invoices/fv-{n}", {"account_id": "acc-1", "number": f"FV-{n}", "issue_date": day(issued),
+                                       "due_date": day(due), "currency": "COP", "total": total, "balance": balance,
+                                       "lines": [{"description": "Servicio", "quantity": 1, "unit_price": total,
+                                                  "total": total}],
+                                       "salesperson": {"name": "Sara Ventas", "email": "sara@acme.test"}})
+    world.put("credit-notes/nc-1", {"account_id": "acc-1", "number": "NC-1", "issue_date": day(-20),
+                                    "currency": "COP", "total": 500, "applied_to": [{"invoice_id": "fv-1",
+                                                                                     "amount": 500}]})
+    world.put("receipts/rc-1", {"account_id": "acc-1", "number": "RC-1", "issue_date": day(0), "currency": "COP",
+                                "total": 400, "applied_to": [{"invoice_id": "fv-3", "amount": 400}]})
+    for body in ("¿Recibieron el pago?", "Sí, gracias"):
+        reply = call(world.client, "POST", "/v1/integration/invoices/fv-1/comments", token=API_KEY,
+                     body={"body": body})
+        assert reply.status == 201, reply.body
+    return signed_in
+
+
+def test_receivables_budget(billing_data: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "GET", "/v1/portal/receivables", token=billing_data)
+    assert len(calls) <= BUDGETS["GET /v1/portal/receivables"], calls
+    assert calls.operations == ["BatchGetItem", "Query"], calls
+
+
+def test_statement_budget(billing_data: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "GET", "/v1/portal/statement", token=billing_data)
+    assert len(calls) <= BUDGETS["GET /v1/portal/statement"], calls
+    assert calls.operations[0] == "BatchGetItem", calls
+    assert set(calls.operations[1:]) == {"Query"}, calls
+
+
+def test_invoice_detail_budget(billing_data: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "GET", "/v1/portal/invoices/fv-1", token=billing_data)
+    assert len(calls) <= BUDGETS["GET /v1/portal/invoices/{invoice_id}"], calls
+    assert calls.operations == ["BatchGetItem", "Query"], calls
+
+
+def test_dashboard_budget(billing_data: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "GET", "/v1/portal/dashboard", token=billing_data)
+    assert len(calls) <= BUDGETS["GET /v1/portal/dashboard"], calls
+    assert calls.operations == ["BatchGetItem", "Query", "Query"], calls
+
+
+@pytest.mark.parametrize("query", ["", "?status=pending", "?status=paid&limit=1", "?q=fv&from=2020-01-01"])
+def test_invoice_list_budget(billing_data: str, world: Any, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
+    calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/invoices{query}", token=billing_data)
+    assert len(calls) <= BUDGETS["GET /v1/portal/invoices"], calls
