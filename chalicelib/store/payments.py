@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from chalicelib.domain.access import Principal
     from chalicelib.domain.payments import PaymentRequest
+    from chalicelib.payments.base import GatewayStatus
     from chalicelib.store.models import BillingDocumentItem, PaymentItem
     from chalicelib.store.sessions import Context
 
@@ -305,21 +306,17 @@ def _start_redirect_checkout(item: PaymentItem, gateway: Any, credentials: Any, 
 
 # --- applying what a gateway reports ---------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    """A gateway's word on a payment, from any source (confirmation, callback, reconciler check)."""
-
-    state: str  # one of rules.REPORTED
-    amount: int | None = None
-    currency: str | None = None
-    transaction_id: str | None = None
-    method: str | None = None
-    cus: str | None = None
-    bank: str | None = None
-    detail: str | None = None
+def normalized(status: GatewayStatus) -> GatewayStatus:
+    """The gateway's report with the payment method in the contract's words (``card``, ``pse``)."""
+    return replace(status, method=rules.payment_method(status.method))
 
 
-def apply_report(tenant: str, account_id: str, payment_id: str, report: Report, *, source: str) -> PaymentItem:
+def _words(report: GatewayStatus) -> str | None:
+    """What the timeline says the gateway said."""
+    return report.message or (f"gateway state {report.raw_state}" if report.raw_state else None)
+
+
+def apply_report(tenant: str, account_id: str, payment_id: str, report: GatewayStatus, *, source: str) -> PaymentItem:
     """The single code path for confirmations, callbacks and the reconciler. Idempotent and forward-only:
     re-applying a report, or a report after a final state, changes nothing but the timeline."""
     from chalicelib.store.models import PaymentItem
@@ -344,7 +341,7 @@ def apply_report(tenant: str, account_id: str, payment_id: str, report: Report, 
             if decided.status in rules.FINAL:
                 return _finish(item, decided, event=source, report=report)
             next_at = clock.iso(rules.next_check(clock.parse_iso(item.created_at), now))
-            entry = _timeline_entry(source, decided.status, report.detail or decided.detail)
+            entry = _timeline_entry(source, decided.status, _words(report) or decided.detail)
             item.update(
                 actions=[*details,
                          PaymentItem.status.set(decided.status),
@@ -385,7 +382,7 @@ def _late_report(tenant: str, item: PaymentItem, decided: rules.Outcome, details
                   writes=writes)
 
 
-def _details_actions(item: PaymentItem, report: Report) -> list[Any]:
+def _details_actions(item: PaymentItem, report: GatewayStatus) -> list[Any]:
     """Writes for what the report adds to the payment (transaction id, method, PSE CUS and bank)."""
     from chalicelib.store.models import PaymentItem
 
@@ -394,13 +391,14 @@ def _details_actions(item: PaymentItem, report: Report) -> list[Any]:
             if getattr(report, name) and getattr(item, name) != getattr(report, name)]
 
 
-def _remember_details(item: PaymentItem, report: Report | None) -> None:
+def _remember_details(item: PaymentItem, report: GatewayStatus | None) -> None:
     for name in ("transaction_id", "method", "cus", "bank"):
         if report is not None and getattr(report, name):
             setattr(item, name, getattr(report, name))
 
 
-def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str, report: Report | None = None) -> PaymentItem:
+def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str,
+            report: GatewayStatus | None = None) -> PaymentItem:
     """Moves a live payment to a final state in one transaction with everything that goes with it."""
     from chalicelib.store.models import BillingDocumentItem, PaymentItem
 
@@ -411,7 +409,7 @@ def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str, report: Re
         [(pk, keys.document_sk("invoice", line["invoice_id"])) for line in item.items], consistent_read=True)}
     details = _details_actions(item, report) if report else []
     _remember_details(item, report)
-    entry = _timeline_entry(event, decided.status, (report.detail if report else None) or decided.detail, at=stamp)
+    entry = _timeline_entry(event, decided.status, (_words(report) if report else None) or decided.detail, at=stamp)
     data = {"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
             "amount": int(item.amount), "currency": item.currency, "items": item.items, "status": decided.status}
     if decided.review_reason:
@@ -543,16 +541,14 @@ def cancel(context: Context, payment_id: str) -> dict[str, Any]:
     return payment_json(finished)
 
 
-def query_gateway(tenant: str, item: PaymentItem) -> Report:
+def query_gateway(tenant: str, item: PaymentItem) -> GatewayStatus:
     """What the gateway says about ``item`` now (GatewayError when it cannot say)."""
     from chalicelib.payments import base
 
     credentials = gateways.credentials(tenant, item.gateway)
     status = base.get(item.gateway).query_status(credentials, item.reference, _urls(item.gateway, credentials),
                                                   expected_amount=int(item.amount))
-    return Report(state=status.state, amount=status.amount, currency=status.currency,
-                  transaction_id=status.transaction_id, method=rules.payment_method(status.method), cus=status.cus,
-                  bank=status.bank, detail=status.message or status.raw_state)
+    return normalized(status)
 
 
 def by_reference(tenant: str, reference: str) -> PaymentItem | None:
@@ -668,10 +664,8 @@ def payu_confirmation(tenant_slug: str, form: dict[str, str]) -> dict[str, Any]:
         _security_event(tenant_slug, f"rejected confirmation ({exc.code})", reference=reference,
                         payment=item.payment_id)
         raise
-    status = notification.status()
-    report = Report(state=status.state, amount=status.amount, currency=status.currency,
-                    transaction_id=status.transaction_id, method=rules.payment_method(status.method), cus=status.cus,
-                    bank=status.bank, detail=f"PayU state_pol {status.raw_state}".strip())
+    status = replace(notification.status(), message=f"PayU state_pol {notification.raw_state}")
+    report = normalized(status)
     applied = apply_report(tenant_slug, item.account_id, item.payment_id, report, source="confirmation")
     return {"status": applied.status, "reference": item.reference}
 
