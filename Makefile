@@ -24,8 +24,9 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
+# Every test builds its own emulated AWS account, so they spread over the machine's cores.
 integration: $(STAMP)
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest -n auto tests/integration
 
 e2e: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest tests/e2e
