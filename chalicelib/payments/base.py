@@ -433,6 +433,8 @@ class Gateway(ABC):
     """
 
     name: ClassVar[str]
+    # The currencies the gateway charges (None: any); checked before a payment is created.
+    currencies: ClassVar[frozenset[str] | None] = None
 
     @abstractmethod
     def start_checkout(self, creds: Any, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:

@@ -241,6 +241,7 @@ class ZonaVirtual(Gateway):
     """Zona Virtual (Zona Pagos) behind the common :class:`Gateway` interface."""
 
     name: ClassVar[str] = NAME
+    currencies: ClassVar[frozenset[str] | None] = frozenset({CURRENCY})
 
     def start_checkout(self, creds: ZonaVirtualCredentials, request: CheckoutRequest,
                        urls: GatewayUrls) -> Checkout:

@@ -221,6 +221,9 @@ def create(context: Context, request: PaymentRequest, *, idempotency_key: str | 
     amount = sum(c.amount for c in charges)
     currency = charges[0].invoice.currency
     gateway = base.get(request.gateway)
+    if gateway.currencies is not None and currency not in gateway.currencies:
+        raise ValidationFailed({"gateway": f"{rules.GATEWAY_LABELS[request.gateway]} charges only "
+                                           f"{', '.join(sorted(gateway.currencies))}; choose another gateway"})
     checkout_request = base.CheckoutRequest(
         reference=reference, amount=amount, currency=currency,
         description=f"{tenant.name}: {', '.join(c.invoice.number for c in charges)}"[:250],
@@ -335,7 +338,8 @@ def apply_report(tenant: str, account_id: str, payment_id: str, report: GatewayS
                 # Only a disagreement about whether money was taken matters to staff.
                 contradicts = report.state not in ("unknown", "pending") \
                     and (report.state == "approved") != (item.status == rules.APPROVED)
-                if contradicts and item.review_reason != "late_report":  # a repeated late report is a no-op
+                # Flagged once; a payment already in review keeps its reason (staff are on it).
+                if contradicts and item.status != rules.REVIEW and item.review_reason != "late_report":
                     _late_report(tenant, item, decided, details)
                 return item
             if decided.status in rules.FINAL:

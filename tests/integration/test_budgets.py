@@ -21,6 +21,9 @@ BUDGETS = {
     "GET /v1/portal/invoices/{invoice_id}": 2,  # + 1 Query (the invoice, its allocations and comments)
     "GET /v1/portal/dashboard": 3,  # + 2 for billing (open invoices, latest comments)
     "GET /v1/portal/invoices": 2,  # + 1 Query (a page)
+    # payments: 1 BatchGetItem (session, contact, tenant) + the module's reads
+    "GET /v1/portal/payments/{payment_id}": 2,  # + 1 GetItem (the payment)
+    "GET /v1/portal/payments": 2,  # + 1 Query (a page, newest first)
 }
 
 
@@ -139,3 +142,49 @@ def test_dashboard_budget(billing_data: str, world: Any, monkeypatch: pytest.Mon
 def test_invoice_list_budget(billing_data: str, world: Any, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
     calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/invoices{query}", token=billing_data)
     assert len(calls) <= BUDGETS["GET /v1/portal/invoices"], calls
+
+
+# --- payments -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def payments_data(world: Any) -> tuple[str, list[str]]:
+    """acc-1 with three PayU payments of c-1 (PayU's checkout is a signed form built locally: no gateway call);
+    returns c-1's token and the payment ids, oldest first."""
+    from chalicelib.store import gateways
+    from tests.support import quick_portal_user
+
+    gateways.configure(TENANT, "payu", {"merchant_id": "508029", "account_id": "512321",
+                                        "api_key": "4Vj8eK4rloUd272L48hsrarnUA", "api_login": "pRRXKOl8ikMmt9u",
+                                        "test": True})
+    world.account("acc-1")
+    world.put("contacts/c-1", {"account_id": "acc-1", "name": "Persona c-1", "email": "c-1@cliente.test",
+                               "portal": grant("billing", "payments", actions={"payments": ["view", "pay"]})})
+    token = quick_portal_user(world.client, TENANT, "c-1", "c-1@cliente.test")
+    payment_ids = []
+    for n in range(3):
+        world.put(f"invoices/fv-{n}", {"account_id": "acc-1", "number": f"FV-{n}", "issue_date": today().isoformat(),
+                                       "due_date": today().isoformat(), "currency": "COP", "total": 1000 * (n + 1),
+                                       "balance": 1000 * (n + 1)})
+        reply = call(world.client, "POST", "/v1/portal/payments", token=token,
+                     body={"gateway": "payu", "items": [{"invoice_id": f"fv-{n}"}]})
+        assert reply.status == 201, reply.body
+        payment_ids.append(reply.body["id"])
+    return token, payment_ids
+
+
+def test_payment_detail_budget(payments_data: tuple[str, list[str]], world: Any,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    token, payment_ids = payments_data
+    calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/payments/{payment_ids[1]}", token=token)
+    assert len(calls) <= BUDGETS["GET /v1/portal/payments/{payment_id}"], calls
+    assert calls.operations == ["BatchGetItem", "GetItem"], calls
+
+
+@pytest.mark.parametrize("query", ["", "?status=created", "?limit=1"])
+def test_payment_list_budget(payments_data: tuple[str, list[str]], world: Any, monkeypatch: pytest.MonkeyPatch,
+                             query: str) -> None:
+    token, _ = payments_data
+    calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/payments{query}", token=token)
+    assert len(calls) <= BUDGETS["GET /v1/portal/payments"], calls
+    assert calls.operations == ["BatchGetItem", "Query"], calls
