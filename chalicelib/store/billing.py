@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import billing, clock
 from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.domain.records import CREDIT_TYPES
 from chalicelib.store import db, files, keys
 
 if TYPE_CHECKING:
@@ -152,20 +151,18 @@ def _open_at(principal: Principal, end: str, currency: str) -> list[BillingDocum
 
 
 def _credited_after(principal: Principal, end: str, invoice_ids: set[str]) -> dict[str, int]:
-    """Σ credits dated after ``end`` applied to each of ``invoice_ids`` (their balance then = now + these)."""
-    from chalicelib.store.models import BillingDocumentItem
+    """Σ credits dated after ``end`` applied to each of ``invoice_ids`` (their balance then = now + these):
+    one lsi2 range of small allocation items. A portal payment the ERP posted counts through its receipt."""
+    from chalicelib.store.models import AllocationItem
 
     credited: dict[str, int] = {}
-    for item in BillingDocumentItem.lsi1.query(
+    for item in AllocationItem.lsi2.query(
         account_pk(principal),
-        BillingDocumentItem.lsi1sk.between(keys.movement_lsi_through(end), keys.movement_lsi_through("9999-12-31")),
+        AllocationItem.lsi2sk.between(keys.allocations_after_lsi(end), keys.ALLOCATION_LSI_END),
         consistent_read=True,
     ):
-        if item.doc_type not in CREDIT_TYPES:
-            continue
-        for applied in (item.data or {}).get("applied_to") or []:
-            if applied["invoice_id"] in invoice_ids:
-                credited[applied["invoice_id"]] = credited.get(applied["invoice_id"], 0) + int(applied["amount"])
+        if item.invoice_id in invoice_ids and not (item.doc_type == "portal_payment" and item.posted):
+            credited[item.invoice_id] = credited.get(item.invoice_id, 0) + int(item.amount)
     return credited
 
 

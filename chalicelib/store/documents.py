@@ -181,6 +181,7 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
             tx.save(AllocationItem(
                 pk,
                 keys.allocation_sk(invoice_id, record.doc_type, doc_id),
+                lsi2sk=keys.allocation_lsi(record.issue_date, invoice_id, record.doc_type, doc_id),
                 invoice_id=invoice_id,
                 doc_type=record.doc_type,
                 doc_id=doc_id,

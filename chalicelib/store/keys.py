@@ -103,6 +103,20 @@ def allocation_sk(invoice_id: str, doc_type: str, doc_id: str) -> str:
     return f"INV#{invoice_id}#ALLOC#{DOC_PREFIX[doc_type]}#{doc_id}"
 
 
+# Allocations also sit in lsi2 by date (ALLOC# sorts before PAID# and UNPAID#, outside the invoice ranges),
+# so "credits applied after a day" reads small allocation items, not whole documents.
+ALLOCATION_LSI_END = "ALLOC#~"
+
+
+def allocation_lsi(date: str, invoice_id: str, doc_type: str, doc_id: str) -> str:
+    return f"ALLOC#{date}#{invoice_id}#{DOC_PREFIX[doc_type]}#{doc_id}"
+
+
+def allocations_after_lsi(day: str) -> str:
+    """Above every allocation dated ``day`` or earlier."""
+    return f"ALLOC#{day}#~"
+
+
 def allocation_prefix(invoice_id: str) -> str:
     return f"INV#{invoice_id}#ALLOC#"
 

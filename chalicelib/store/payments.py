@@ -496,6 +496,7 @@ def _record_movement(tx: Any, item: PaymentItem, day: str, stamp: str) -> None:
     for line in item.items:
         tx.save(AllocationItem(
             pk, keys.allocation_sk(line["invoice_id"], "portal_payment", item.payment_id),
+            lsi2sk=keys.allocation_lsi(day, line["invoice_id"], "portal_payment", item.payment_id),
             invoice_id=line["invoice_id"], doc_type="portal_payment", doc_id=item.payment_id, number=item.reference,
             date=day, currency=item.currency, amount=int(line["amount"]), posted=False, created_at=stamp,
         ))
