@@ -38,7 +38,9 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -432,19 +434,28 @@ class Meter:
         self.on = False
         self.replay: dict[tuple[str, bytes], Any] | None = None
 
+    current: Meter | None = None  # the meter the (once installed) wrappers report to
+    _installed = False
+
     def install(self) -> None:
         import botocore.client
         from moto.core.botocore_stubber import BotocoreStubber
 
-        meter, make_api_call, process_request = self, botocore.client.BaseClient._make_api_call, \
-            BotocoreStubber.process_request
+        Meter.current = self
+        if Meter._installed:
+            return
+        Meter._installed = True
+        make_api_call, process_request = botocore.client.BaseClient._make_api_call, BotocoreStubber.process_request
 
         def counted(client: Any, operation_name: str, api_params: Any) -> Any:
-            if meter.on and client.meta.service_model.service_name == "dynamodb":
+            meter = Meter.current
+            if meter is not None and meter.on and client.meta.service_model.service_name == "dynamodb":
                 meter.operations.append(_call_label(operation_name, api_params))
             return make_api_call(client, operation_name, api_params)
 
         def emulated(stubber: Any, request: Any) -> Any:
+            meter = Meter.current
+            assert meter is not None
             started = time.perf_counter()
             target = request.headers.get("X-Amz-Target") or b""
             target = target.decode() if isinstance(target, bytes) else target
@@ -826,13 +837,106 @@ def billing_at_scale() -> int:
     return 1 if failures else 0
 
 
+RECONCILE_PAYMENTS = 10_000
+
+
+@contextmanager
+def gateway_sandbox() -> Iterator[str]:
+    """The local gateway sandbox (devtools.sandbox) on a free port in this process; yields its URL."""
+    from werkzeug.serving import make_server
+
+    from devtools.sandbox import create_sandbox
+
+    server = make_server("127.0.0.1", 0, create_sandbox(aws_url="http://127.0.0.1:9"), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="bench-gateways", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def reconciler_at_scale(count: int = RECONCILE_PAYMENTS) -> int:
+    """The reconciler over ``count`` live payments due now, half PayU and half Zona Virtual, asking the
+    sandbox over HTTP (it knows none of them yet: each check is a full gateway round trip and a timeline
+    write). Reports payments checked per minute and DynamoDB calls per payment."""
+    from chalicelib.domain import clock
+    from chalicelib.store import gateways, keys, reconciler, tenants
+    from chalicelib.store.models import PaymentItem, PaymentReferenceItem
+
+    print(f"\nreconciler ({count:,} live payments, sandbox over HTTP):")
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    limits = reconciler.REQUESTS_PER_SECOND
+    # Our side's throughput: the sandbox is not PayU, so the per-gateway limits are lifted here (with them,
+    # a run checks at most (10 + 5) × 60 = 900 payments a minute).
+    reconciler.REQUESTS_PER_SECOND = {name: 10_000.0 for name in limits}
+    with gateway_sandbox() as url:
+        os.environ.update({"PORTICO_PAYU_REPORTS_URL": f"{url}/payu/reports-api/4.0/service.cgi",
+                           "PORTICO_ZONAVIRTUAL_URL": f"{url}/zonavirtual/Apis_CicloPago/api"})
+        with sandbox():
+            tenants.create("recon", name="Reconcile S.A.S.", timezone="America/Bogota",
+                           portal_url="http://portal.test", currency="COP", modules=frozenset({"payments"}))
+            gateways.configure("recon", "payu", {"merchant_id": "508029", "account_id": "512321",
+                                                 "api_key": "4Vj8eK4rloUd272L48hsrarnUA",
+                                                 "api_login": "pRRXKOl8ikMmt9u", "test": True})
+            gateways.configure("recon", "zonavirtual", {"commerce_id": "31685", "user": "PorticoDemo",
+                                                        "password": "PorticoDemo2026", "test": True})
+            now = clock.now()
+            stamp, due = clock.iso(now - timedelta(minutes=10)), clock.iso(now - timedelta(minutes=1))
+
+            def write() -> str:
+                with PaymentItem.batch_write() as batch:
+                    for n in range(count):
+                        payment_id, reference = f"pay_bench{n:06d}", f"recon-bench-{n:06d}"
+                        account = f"acc-{n % 100}"
+                        batch.save(PaymentItem(
+                            keys.account("recon", account), keys.payment_sk(payment_id), payment_id=payment_id,
+                            reference=reference, gateway=("payu", "zonavirtual")[n % 2], account_id=account,
+                            contact_id="c-1", status="created", amount=100_000_00, currency="COP",
+                            items=[{"invoice_id": f"fv-{n}", "number": f"FV-{n}", "amount": 100_000_00}],
+                            timeline=[], next_check_at=due, gsi2pk=keys.RECONCILE_QUEUE,
+                            gsi2sk=keys.reconcile_sk(due, "recon", payment_id), created_at=stamp,
+                            updated_at=stamp))
+                        batch.save(PaymentReferenceItem(keys.payment_reference("recon", reference),
+                                                        keys.PAYMENT_REFERENCE_SK, account_id=account,
+                                                        payment_id=payment_id))
+                return f"{count:,} payments"
+
+            _step("write", write)
+            meter = Meter()
+            meter.install()
+            started = time.perf_counter()
+            with meter.request():
+                result = reconciler.run(limit=count)
+            elapsed = time.perf_counter() - started
+            calls = Counter(op.split("(")[0] for op in meter.operations)
+    reconciler.REQUESTS_PER_SECOND = limits
+    per_minute = result["checked"] / elapsed * 60 if elapsed else 0.0
+    print(f"  run: {elapsed:.1f} s — checked {result['checked']:,}, changed {result['changed']:,}, "
+          f"errors {result['errors']:,}")
+    print(f"  {per_minute:,.0f} payments checked per minute (moto and the sandbox in this process, "
+          f"concurrency {reconciler.CONCURRENCY})")
+    total = sum(calls.values())
+    print(f"  DynamoDB calls: {total:,} = {total / max(1, result['checked']):.2f} per payment "
+          f"({', '.join(f'{op} {n:,}' for op, n in sorted(calls.items()))})")
+    return 0 if result["checked"] == count and result["errors"] == 0 else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("startup", "billing"))
-    only = parser.parse_args().only
-    if only != "billing":
+    parser.add_argument("--only", choices=("startup", "billing", "reconciler"))
+    parser.add_argument("--payments", type=int, default=RECONCILE_PAYMENTS, help="payments for the reconciler")
+    args = parser.parse_args()
+    if args.only in (None, "startup"):
         startup()
-    return billing_at_scale() if only != "startup" else 0
+    status = 0
+    if args.only in (None, "billing"):
+        status |= billing_at_scale()
+    if args.only in (None, "reconciler"):
+        status |= reconciler_at_scale(args.payments)
+    return status
 
 
 if __name__ == "__main__":
