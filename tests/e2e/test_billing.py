@@ -182,3 +182,18 @@ def test_comment_with_payment_proof_reaches_the_thread_and_the_salesperson(stack
     assert "FV-1005" in mails[-1]["subject"]
     assert body in mails[-1]["text"]
     assert "soporte.png" in mails[-1]["text"]
+
+
+def test_invoice_list_loads_more_pages(stack, page):
+    from tests.e2e.support import Customer
+
+    # A company with 27 invoices: the list shows a page of 25, "Cargar más" brings the other 2
+    customer = Customer(stack, page, invoices=tuple((days, 1_000_00 * (days + 1)) for days in range(27)))
+    page.goto(f"{stack.ui}/#/invoices")
+    rows = page.locator("#invoices-table tbody tr")
+    expect(rows).to_have_count(25)
+    page.click("#invoices-more")
+    expect(rows).to_have_count(27)
+    expect(page.locator("#invoices-more")).to_be_hidden()
+    shown = {row.get_attribute("data-invoice-id") for row in rows.all()}
+    assert shown == set(customer.invoices)

@@ -15,3 +15,15 @@ def _no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"unit tests must not call AWS ({self.meta.service_model.service_name}.{operation_name})")
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refuse)
+
+
+@pytest.fixture
+def http(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fake ``requests.post`` for the gateway clients (tests/unit/fakes.py)."""
+    import requests
+
+    from tests.unit.fakes import FakeHttp
+
+    fake = FakeHttp()
+    monkeypatch.setattr(requests, "post", fake.post)
+    return fake

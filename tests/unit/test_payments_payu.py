@@ -7,7 +7,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -27,6 +27,9 @@ from chalicelib.payments.base import (
     urls_for,
 )
 
+if TYPE_CHECKING:
+    from tests.unit.fakes import FakeHttp
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "payu-vectors.json"
 SHARED = ROOT.parent / "shared" / "payu-vectors.json"  # the published copy, beside the repository when present
@@ -39,40 +42,6 @@ URLS = urls_for("payu", True, {})
 
 
 # --- fake HTTP ---------------------------------------------------------------------------------------
-
-
-class FakeResponse:
-    def __init__(self, status_code: int, body: Any):
-        self.status_code = status_code
-        self.text = body if isinstance(body, str) else json.dumps(body)
-
-
-class FakeHttp:
-    """Stands in for ``requests.post``: answers in order, records every call."""
-
-    def __init__(self) -> None:
-        self.answers: list[FakeResponse | Exception] = []
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def answer(self, status_code: int, body: Any) -> None:
-        self.answers.append(FakeResponse(status_code, body))
-
-    def fail(self, error: Exception) -> None:
-        self.answers.append(error)
-
-    def post(self, url: str, **kwargs: Any) -> FakeResponse:
-        self.calls.append((url, kwargs))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-
-@pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> FakeHttp:
-    fake = FakeHttp()
-    monkeypatch.setattr(requests, "post", fake.post)
-    return fake
 
 
 # --- published vectors -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -20,6 +20,9 @@ from chalicelib.payments.base import (
     urls_for,
 )
 from chalicelib.payments.zonavirtual import decide, parse_res_pago
+
+if TYPE_CHECKING:
+    from tests.unit.fakes import FakeHttp
 
 CREDS = ZonaVirtualCredentials.from_json({"commerce_id": 32870, "user": "Global32870", "password": "s3cret-Clave*",
                                           "service_code": "2701", "test": True})
@@ -194,37 +197,6 @@ def test_an_approval_without_a_readable_amount_is_a_gateway_error() -> None:
 
 
 # --- InicioPago ------------------------------------------------------------------------------------
-
-
-class FakeResponse:
-    def __init__(self, status_code: int, body: Any):
-        self.status_code = status_code
-        self.text = body if isinstance(body, str) else json.dumps(body)
-
-
-class FakeHttp:
-    """Stands in for ``requests.post``: answers in order, records every call."""
-
-    def __init__(self) -> None:
-        self.answers: list[FakeResponse | Exception] = []
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def answer(self, status_code: int, body: Any) -> None:
-        self.answers.append(FakeResponse(status_code, body))
-
-    def post(self, url: str, **kwargs: Any) -> FakeResponse:
-        self.calls.append((url, kwargs))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-
-@pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> FakeHttp:
-    fake = FakeHttp()
-    monkeypatch.setattr(requests, "post", fake.post)
-    return fake
 
 
 def checkout_request(**changes: Any) -> CheckoutRequest:

@@ -1,8 +1,9 @@
 // Pieces shared by the billing pages (receivables, statement, invoices, invoice detail, dashboard cards):
 // invoice state badges, days overdue, links, download buttons and the "could not load" block.
 
-import {h, replace} from "../dom.js";
+import {announce, h, replace} from "../dom.js";
 import {daysBetween, todayIn} from "../format.js";
+import {whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
 import {currentUser, hasAction} from "../session.js";
 
@@ -137,4 +138,34 @@ export function cell(label, content, attrs = {}) {
 export function columnHead(label, {number = false, hidden = false} = {}) {
   return h("th", {scope: "col", class: number ? "cell-number" : null},
     hidden ? h("span", {class: "visually-hidden"}, label) : label);
+}
+
+/**
+ * "Cargar más" under a paged table: fetches the page after `cursor`, appends its rows to `tbody`, announces
+ * how many came and hides itself at the end (moving focus to the first new row, since the button had it).
+ * Returns the elements to place after the table: the error line and the button's row.
+ */
+export function loadMore({id, keyPrefix, cursor, fetchPage, renderRow, tbody, stillCurrent}) {
+  const more = h("button", {type: "button", id, class: "button button-secondary"}, t(`${keyPrefix}.more`));
+  const moreStatus = h("p", {class: "form-error", role: "alert"});
+  const moreRow = h("div", {class: "actions load-more"}, more);
+  moreRow.hidden = !cursor;
+  more.addEventListener("click", async () => {
+    moreStatus.textContent = "";
+    try {
+      const next = await whileBusy(more, t(`${keyPrefix}.loading_more`), () => fetchPage(cursor));
+      if (!stillCurrent()) return;
+      const rows = (next.items || []).map(renderRow);
+      tbody.append(...rows);
+      cursor = next.next_cursor;
+      announce(tCount(`${keyPrefix}.loaded_more`, rows.length));
+      if (!cursor) {
+        moreRow.hidden = true;
+        rows[0]?.querySelector("a")?.focus();
+      }
+    } catch (error) {
+      moreStatus.textContent = error.message;
+    }
+  });
+  return [moreStatus, moreRow];
 }

@@ -7,7 +7,9 @@ import {formatDate, formatMoney} from "../format.js";
 import {clearErrors, showApiError, whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
 import {updateHash} from "../router.js";
-import {cell, columnHead, daysOverdueText, invoiceHref, loadError, stateBadges, tCount, tenantToday} from "./billing.js";
+import {
+  cell, columnHead, daysOverdueText, invoiceHref, loadError, loadMore, stateBadges, tCount, tenantToday,
+} from "./billing.js";
 
 const STATUSES = ["all", "pending", "paid"];
 const PAGE_SIZE = 25;
@@ -138,29 +140,10 @@ function showResults(results, data, chosen, today, stillCurrent) {
       columnHead(columns[3]),
       columnHead(columns[4], {number: true}), columnHead(columns[5], {number: true}), columnHead(columns[6]))),
     tbody);
-  const more = h("button", {type: "button", id: "invoices-more", class: "button button-secondary"}, t("invoices.more"));
-  const moreStatus = h("p", {class: "form-error", role: "alert"});
-  const moreRow = h("div", {class: "actions load-more"}, more);
-  let cursor = data.next_cursor;
-  moreRow.hidden = !cursor;
-  more.addEventListener("click", async () => {
-    moreStatus.textContent = "";
-    try {
-      const next = await whileBusy(more, t("invoices.loading_more"),
-        () => api.get(withQuery("/portal/invoices", {...chosen, limit: PAGE_SIZE, cursor})));
-      if (!stillCurrent()) return;
-      const rows = (next.items || []).map((invoice) => invoiceRow(invoice, today, columns));
-      tbody.append(...rows);
-      cursor = next.next_cursor;
-      announce(tCount("invoices.loaded_more", rows.length));
-      if (!cursor) {
-        moreRow.hidden = true;
-        // The button (which had the focus) is gone: continue from the first new invoice.
-        rows[0]?.querySelector("a")?.focus();
-      }
-    } catch (error) {
-      moreStatus.textContent = error.message;
-    }
+  const paging = loadMore({
+    id: "invoices-more", keyPrefix: "invoices", cursor: data.next_cursor, tbody, stillCurrent,
+    fetchPage: (cursor) => api.get(withQuery("/portal/invoices", {...chosen, limit: PAGE_SIZE, cursor})),
+    renderRow: (invoice) => invoiceRow(invoice, today, columns),
   });
-  replace(results, heading, table, moreStatus, moreRow);
+  replace(results, heading, table, ...paging);
 }

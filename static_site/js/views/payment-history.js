@@ -5,11 +5,10 @@
 import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
 import {formatDateTime, formatMoney} from "../format.js";
-import {whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
 import {navigate, updateHash} from "../router.js";
 import {hasModule} from "../session.js";
-import {cell, columnHead, loadError, tCount, tenantTimeZone} from "./billing.js";
+import {cell, columnHead, loadError, loadMore, tCount, tenantTimeZone} from "./billing.js";
 import {PAYMENT_STATUSES, canPay, gatewayLabel, methodLabel, paymentHref, paymentStatusBadge} from "./payments.js";
 
 const PAGE_SIZE = 25;
@@ -100,28 +99,10 @@ function showResults(results, data, status, stillCurrent) {
     h("thead", {}, h("tr", {},
       columns.slice(0, 5).map((label) => columnHead(label)), columnHead(columns[5], {number: true}), columnHead(columns[6]))),
     tbody);
-  const more = h("button", {type: "button", id: "payments-more", class: "button button-secondary"}, t("payments.more"));
-  const moreStatus = h("p", {class: "form-error", role: "alert"});
-  const moreRow = h("div", {class: "actions load-more"}, more);
-  let cursor = data.next_cursor;
-  moreRow.hidden = !cursor;
-  more.addEventListener("click", async () => {
-    moreStatus.textContent = "";
-    try {
-      const next = await whileBusy(more, t("payments.loading_more"),
-        () => api.get(withQuery("/portal/payments", {status, limit: PAGE_SIZE, cursor})));
-      if (!stillCurrent()) return;
-      const rows = (next.items || []).map((payment) => paymentRow(payment, columns));
-      tbody.append(...rows);
-      cursor = next.next_cursor;
-      announce(tCount("payments.loaded_more", rows.length));
-      if (!cursor) {
-        moreRow.hidden = true;
-        rows[0]?.querySelector("a")?.focus(); // the button (which had the focus) is gone
-      }
-    } catch (error) {
-      moreStatus.textContent = error.message;
-    }
+  const paging = loadMore({
+    id: "payments-more", keyPrefix: "payments", cursor: data.next_cursor, tbody, stillCurrent,
+    fetchPage: (cursor) => api.get(withQuery("/portal/payments", {status, limit: PAGE_SIZE, cursor})),
+    renderRow: (payment) => paymentRow(payment, columns),
   });
-  replace(results, heading, table, moreStatus, moreRow);
+  replace(results, heading, table, ...paging);
 }
