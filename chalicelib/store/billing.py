@@ -271,8 +271,9 @@ def invoices_page(
     return {"items": rows, "next_cursor": next_cursor}
 
 
-def _children(principal: Principal, invoice_id: str) -> tuple[BillingDocumentItem, list[Any], list[CommentItem]]:
-    """The invoice, its allocations and its comments: one Query (they share the invoice's key prefix)."""
+def invoice_with_children(pk: str, invoice_id: str) -> tuple[BillingDocumentItem | None, list[Any], list[CommentItem]]:
+    """The invoice of partition ``pk`` (None if absent), its allocations and its comments: one Query (they
+    share the invoice's key prefix)."""
     from chalicelib.store.models import AllocationItem, BillingDocumentItem, CommentItem, PorticoItem
 
     db.ready()
@@ -280,7 +281,7 @@ def _children(principal: Principal, invoice_id: str) -> tuple[BillingDocumentIte
     allocations: list[AllocationItem] = []
     comments: list[CommentItem] = []
     for item in PorticoItem.query(
-        account_pk(principal),
+        pk,
         PorticoItem.sk.between(keys.invoice_children_from(invoice_id), keys.invoice_children_through(invoice_id)),
         consistent_read=True,
     ):
@@ -290,6 +291,13 @@ def _children(principal: Principal, invoice_id: str) -> tuple[BillingDocumentIte
             allocations.append(item)
         elif isinstance(item, CommentItem):
             comments.append(item)
+    return invoice, allocations, comments
+
+
+def invoice_children(principal: Principal, invoice_id: str
+                     ) -> tuple[BillingDocumentItem, list[Any], list[CommentItem]]:
+    """:func:`invoice_with_children` of the caller's own invoice, or 404."""
+    invoice, allocations, comments = invoice_with_children(account_pk(principal), invoice_id)
     if invoice is None or not visible(principal, invoice):
         raise NotFound("There is no invoice with that id.", code="document_not_found")
     return invoice, allocations, comments
@@ -312,7 +320,17 @@ def comment_json(item: CommentItem) -> dict[str, Any]:
 
 
 def invoice_detail(principal: Principal, invoice_id: str) -> dict[str, Any]:
-    invoice, allocations, comments = _children(principal, invoice_id)
+    invoice, allocations, comments = invoice_children(principal, invoice_id)
+    return detail_json(principal, invoice, allocations, comments, has_pdf=erp_pdf_uploaded(invoice))
+
+
+def erp_pdf_uploaded(invoice: BillingDocumentItem) -> bool:
+    """Whether the ERP's PDF is in S3 (``pdf_key`` is set when it asks to upload, not when it has)."""
+    return bool(invoice.pdf_key) and files.exists(invoice.pdf_key)
+
+
+def detail_json(principal: Principal, invoice: BillingDocumentItem, allocations: list[Any],
+                comments: list[CommentItem], *, has_pdf: bool) -> dict[str, Any]:
     data = invoice.data or {}
     salesperson = data.get("salesperson") or {}
     return {
@@ -327,12 +345,12 @@ def invoice_detail(principal: Principal, invoice_id: str) -> dict[str, Any]:
             if not (a.doc_type == "portal_payment" and a.posted)  # the ERP's receipt for it is listed instead
         ],
         "comments": [comment_json(c) for c in comments],
-        "has_pdf": bool(invoice.pdf_key) and files.exists(invoice.pdf_key),  # asked for ≠ uploaded
+        "has_pdf": has_pdf,
     }
 
 
 def invoice_comments(principal: Principal, invoice_id: str) -> dict[str, Any]:
-    _, _, comments = _children(principal, invoice_id)
+    _, _, comments = invoice_children(principal, invoice_id)
     return {"items": [comment_json(c) for c in comments]}
 
 

@@ -11,7 +11,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import attachments, clock, mail
-from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.observability import get_logger
 from chalicelib.store import billing, db, documents, events, files, idempotency, keys, mailer
 
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from chalicelib.domain.attachments import CommentRequest, StaffReply, UploadRequest
     from chalicelib.store.models import BillingDocumentItem, CommentItem, UploadItem
     from chalicelib.store.sessions import Context
-    from chalicelib.store.tenants import Tenant
 
 UPLOAD_HOURS = 24  # an upload not attached within a day is cleaned up by TTL
 STAFF_LINK_SECONDS = 7 * 24 * 3600  # the longest a SigV4 presigned URL lives
@@ -187,28 +186,16 @@ def _notify_staff(context: Context, invoice: BillingDocumentItem, comment: Comme
         number=invoice.number, contact=context.contact.name, email=context.contact.email or "",
         body=comment.body, payment_proof=bool(comment.payment_proof), attachments=links,
     )
-    return _send(message, tenant)
-
-
-def _send(message: mail.Mail, tenant: Tenant) -> bool:
-    try:
-        mailer.send(message, sender_name=tenant.name)
-    except GatewayUnavailable:
-        return False  # the comment is saved; the mailer logged the failure
-    return True
+    return mailer.deliver(message, sender_name=tenant.name)
 
 
 def _invoice_for_staff(tenant: str, invoice_id: str) -> tuple[BillingDocumentItem, list[CommentItem]]:
-    from chalicelib.store.models import CommentItem
-
-    invoice = documents.load(tenant, "invoice", invoice_id)
+    """Any invoice of the tenant with its comments: the id index, then one Query of the invoice's keys."""
+    account_id = documents.owner(tenant, "invoice", invoice_id)
+    invoice, _, comments = billing.invoice_with_children(keys.account(tenant, account_id), invoice_id) \
+        if account_id else (None, [], [])
     if invoice is None:
         raise NotFound("There is no invoice with that id.", code="document_not_found")
-    comments = list(CommentItem.query(
-        invoice.pk,
-        CommentItem.sk.between(keys.invoice_children_from(invoice_id), keys.invoice_children_through(invoice_id)),
-        consistent_read=True,
-    ))
     return invoice, comments
 
 
@@ -245,7 +232,7 @@ def post_by_staff(tenant_slug: str, invoice_id: str, reply: StaffReply) -> dict[
                                    name=contact.name, author=author, number=invoice.number, body=reply.body,
                                    link=mail.invoice_link(tenant.portal_url, invoice.doc_id),
                                    language=contact.language)
-        if _send(message, tenant):
+        if mailer.deliver(message, sender_name=tenant.name):
             notified.append(contact_id)
     result["notified"] = notified
     return result

@@ -44,17 +44,26 @@ def document_json(item: BillingDocumentItem) -> dict[str, Any]:
     return result
 
 
-def load(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem | None:
-    """The document wherever its account is (via the tenant-wide index), or None."""
-    from chalicelib.store.models import BillingDocumentItem, DocumentIndexItem
+def owner(tenant: str, doc_type: str, doc_id: str) -> str | None:
+    """The account a document id belongs to (the tenant-wide index), or None."""
+    from chalicelib.store.models import DocumentIndexItem
 
     db.ready()
     try:
-        index = DocumentIndexItem.get(keys.document_index(tenant, doc_type, doc_id), keys.DOC_INDEX_SK)
+        return DocumentIndexItem.get(keys.document_index(tenant, doc_type, doc_id), keys.DOC_INDEX_SK).account_id
     except DocumentIndexItem.DoesNotExist:
         return None
+
+
+def load(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem | None:
+    """The document wherever its account is (via the tenant-wide index), or None."""
+    from chalicelib.store.models import BillingDocumentItem
+
+    account_id = owner(tenant, doc_type, doc_id)
+    if account_id is None:
+        return None
     try:
-        return BillingDocumentItem.get(keys.account(tenant, index.account_id), keys.document_sk(doc_type, doc_id),
+        return BillingDocumentItem.get(keys.account(tenant, account_id), keys.document_sk(doc_type, doc_id),
                                        consistent_read=True)
     except BillingDocumentItem.DoesNotExist:
         return None

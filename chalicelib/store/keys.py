@@ -13,6 +13,11 @@ def account(t: str, a: str) -> str:
     return f"T#{t}#A#{a}"
 
 
+def tenant_of(pk: str) -> str:
+    """The tenant of any partition key (they all begin ``T#{tenant}``)."""
+    return pk.split("#", 2)[1]
+
+
 def contact(t: str, c: str) -> str:
     return f"T#{t}#C#{c}"
 

@@ -34,3 +34,13 @@ def send(mail: Mail, *, sender_name: str) -> str:
         get_logger().error("mail not sent", extra={"subject": mail.subject, "error": type(exc).__name__})
         raise GatewayUnavailable("The mail could not be sent; try again later.", code="mail_unavailable") from exc
     return response["MessageId"]
+
+
+def deliver(mail: Mail, *, sender_name: str) -> bool:
+    """Sends ``mail`` after the change it reports is committed: a failure is logged (by :func:`send`) and
+    reported as False, never raised, since the change stands without its mail."""
+    try:
+        send(mail, sender_name=sender_name)
+    except GatewayUnavailable:
+        return False
+    return True

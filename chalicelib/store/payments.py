@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.payments.base import GatewayStatus
     from chalicelib.store.models import BillingDocumentItem, PaymentItem
     from chalicelib.store.sessions import Context
+    from chalicelib.store.tenants import Tenant
 
 MODULE = "payments"
 APPLY_ATTEMPTS = 4
@@ -319,13 +320,17 @@ def _words(report: GatewayStatus) -> str | None:
     return report.message or (f"gateway state {report.raw_state}" if report.raw_state else None)
 
 
-def apply_report(tenant: str, account_id: str, payment_id: str, report: GatewayStatus, *, source: str) -> PaymentItem:
+def apply_report(payment: PaymentItem, report: GatewayStatus, *, source: str) -> PaymentItem:
     """The single code path for confirmations, callbacks and the reconciler. Idempotent and forward-only:
-    re-applying a report, or a report after a final state, changes nothing but the timeline."""
+    re-applying a report, or a report after a final state, changes nothing but the timeline.
+
+    ``payment`` is the caller's read of it: every write is conditional on its status, so a stale read only
+    costs a re-read and a second decision."""
     from chalicelib.store.models import PaymentItem
 
-    for _ in range(APPLY_ATTEMPTS):
-        item = _load(tenant, account_id, payment_id)
+    tenant, account_id, payment_id = keys.tenant_of(payment.pk), payment.account_id, payment.payment_id
+    for attempt in range(APPLY_ATTEMPTS):
+        item = payment if attempt == 0 else _load(tenant, account_id, payment_id)
         if item is None:
             raise NotFound("There is no payment with that id.", code="payment_not_found")
         now = clock.now()
@@ -380,9 +385,7 @@ def _late_report(tenant: str, item: PaymentItem, decided: rules.Outcome, details
                   condition=PaymentItem.status == item.status)
 
     events.append(tenant, "payment.needs_review", account_id=item.account_id, contact_id=item.contact_id,
-                  data={"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
-                        "amount": int(item.amount), "currency": item.currency, "items": item.items,
-                        "status": item.status, "review_reason": "late_report", "detail": decided.detail},
+                  data=_event_data(item, item.status, review_reason="late_report", detail=decided.detail),
                   writes=writes)
 
 
@@ -404,9 +407,10 @@ def _remember_details(item: PaymentItem, report: GatewayStatus | None) -> None:
 def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str,
             report: GatewayStatus | None = None) -> PaymentItem:
     """Moves a live payment to a final state in one transaction with everything that goes with it."""
+    from chalicelib.store import tenants
     from chalicelib.store.models import BillingDocumentItem, PaymentItem
 
-    tenant = item.pk.split("#")[1]
+    tenant = tenants.get(keys.tenant_of(item.pk))
     stamp = clock.iso(clock.now())
     pk = item.pk
     invoices = {i.doc_id: i for i in BillingDocumentItem.batch_get(
@@ -414,12 +418,10 @@ def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str,
     details = _details_actions(item, report) if report else []
     _remember_details(item, report)
     entry = _timeline_entry(event, decided.status, (_words(report) if report else None) or decided.detail, at=stamp)
-    data = {"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
-            "amount": int(item.amount), "currency": item.currency, "items": item.items, "status": decided.status}
-    if decided.review_reason:
-        data["review_reason"] = decided.review_reason
+    data = _event_data(item, decided.status, **({"review_reason": decided.review_reason}
+                                                if decided.review_reason else {}))
     approved = decided.status == rules.APPROVED
-    day = clock.today(_timezone(tenant)).isoformat()
+    day = clock.today(tenant.timezone).isoformat()
 
     def writes(tx: Any) -> None:
         actions = [*details,
@@ -451,20 +453,20 @@ def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str,
         with db.transaction(conflict="The payment changed meanwhile.") as tx:
             writes(tx)
     else:
-        events.append(tenant, event_type, account_id=item.account_id, contact_id=item.contact_id, data=data,
+        events.append(tenant.slug, event_type, account_id=item.account_id, contact_id=item.contact_id, data=data,
                       writes=writes, conflict_message="The payment or an invoice changed meanwhile.")
     item.status = decided.status
     item.final_at = stamp
     item.timeline = [*(item.timeline or []), entry]
     if approved:
-        _mail_receipt(item)
+        _mail_receipt(item, tenant)
     return item
 
 
-def _timezone(tenant: str) -> str:
-    from chalicelib.store import tenants
-
-    return tenants.get(tenant).timezone
+def _event_data(item: PaymentItem, status: str, **extra: Any) -> dict[str, Any]:
+    """What every ``payment.*`` event tells the integrator."""
+    return {"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
+            "amount": int(item.amount), "currency": item.currency, "items": item.items, "status": status, **extra}
 
 
 def _pay_invoice_actions(invoice: BillingDocumentItem, amount: int, day: str) -> list[Any]:
@@ -509,11 +511,10 @@ def _record_movement(tx: Any, item: PaymentItem, day: str, stamp: str) -> None:
     ])
 
 
-def _mail_receipt(item: PaymentItem) -> None:
+def _mail_receipt(item: PaymentItem, tenant: Tenant) -> None:
     from chalicelib.domain import mail
-    from chalicelib.store import contacts, mailer, tenants
+    from chalicelib.store import contacts, mailer
 
-    tenant = tenants.get(item.pk.split("#")[1])
     contact = contacts.load(tenant.slug, item.contact_id)
     if contact is None or not contact.email:
         return
@@ -522,10 +523,7 @@ def _mail_receipt(item: PaymentItem) -> None:
                                    currency=item.currency, invoices=[line["number"] for line in item.items],
                                    link=f"{tenant.portal_url.rstrip('/')}/#/payments/{item.payment_id}",
                                    language=contact.language)
-    try:
-        mailer.send(message, sender_name=tenant.name)
-    except GatewayUnavailable:
-        pass  # logged by the mailer; the payment stands and the receipt is downloadable in the portal
+    mailer.deliver(message, sender_name=tenant.name)  # on failure the receipt stays downloadable in the portal
 
 
 # --- cancelling, receipts ----------------------------------------------------------------------------------
@@ -539,7 +537,7 @@ def cancel(context: Context, payment_id: str) -> dict[str, Any]:
                        code="payment_not_cancellable", details={"status": item.status})
     status = query_gateway(principal.tenant, item)
     if status.state != "unknown":
-        apply_report(principal.tenant, item.account_id, item.payment_id, status, source="check")
+        apply_report(item, status, source="check")
         raise Conflict("The gateway already has this payment; wait for its answer.", code="payment_at_gateway",
                        details={"status": status.state})
     finished = _finish(item, rules.Outcome(rules.CANCELLED, "cancelled by the contact"), event="cancelled")
@@ -671,7 +669,7 @@ def payu_confirmation(tenant_slug: str, form: dict[str, str]) -> dict[str, Any]:
         raise
     status = replace(notification.status(), message=f"PayU state_pol {notification.raw_state}")
     report = normalized(status)
-    applied = apply_report(tenant_slug, item.account_id, item.payment_id, report, source="confirmation")
+    applied = apply_report(item, report, source="confirmation")
     return {"status": applied.status, "reference": item.reference}
 
 
@@ -697,8 +695,7 @@ def zonavirtual_callback(tenant_slug: str, params: dict[str, str]) -> str:
     credentials = gateways.credentials(tenant_slug, "zonavirtual")
     try:
         base.get("zonavirtual").callback_reference(credentials, params)
-        apply_report(tenant_slug, item.account_id, item.payment_id, query_gateway(tenant_slug, item),
-                     source="callback")
+        apply_report(item, query_gateway(tenant_slug, item), source="callback")
     except NotificationMismatch as exc:
         _security_event(tenant_slug, f"rejected callback ({exc.reason})", payment=item.payment_id)
     except GatewayError as exc:
@@ -712,7 +709,7 @@ def defer(item: PaymentItem, detail: str) -> None:
 
     now = clock.now()
     next_at = clock.iso(rules.next_check(clock.parse_iso(item.created_at), now))
-    tenant = item.pk.split("#")[1]
+    tenant = keys.tenant_of(item.pk)
     try:
         item.update(actions=[PaymentItem.checks.add(1), PaymentItem.next_check_at.set(next_at),
                              PaymentItem.gsi2sk.set(keys.reconcile_sk(next_at, tenant, item.payment_id)),

@@ -67,12 +67,12 @@ def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
     from chalicelib.store import accounts, billing
 
     principal, tenant = context.principal, context.tenant
-    invoice = billing.visible_invoice(principal, invoice_id)
+    invoice, allocations, comments = billing.invoice_children(principal, invoice_id)
     filename = f"factura_{invoice.number}.pdf"
-    if invoice.pdf_key and files.exists(invoice.pdf_key):
+    if billing.erp_pdf_uploaded(invoice):
         return {**files.presign_get(invoice.pdf_key, filename=filename), "filename": filename,
                 "representation": False}
-    detail = billing.invoice_detail(principal, invoice_id)
+    detail = billing.detail_json(principal, invoice, allocations, comments, has_pdf=False)
     account = accounts.get(principal.tenant, principal.account_id)
     printed = {k: v for k, v in detail.items() if k not in ("comments", "days_overdue")}
     language = _language(context)

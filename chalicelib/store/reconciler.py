@@ -106,7 +106,7 @@ def _check(item: Any, limits: dict[str, RateLimit], stats: Stats) -> None:
     from chalicelib.payments.exceptions import GatewayError
     from chalicelib.store import payments
 
-    tenant = item.pk.split("#")[1]
+    tenant = keys.tenant_of(item.pk)
     try:
         if item.status not in LIVE:
             return  # finished since it was queued
@@ -120,7 +120,7 @@ def _check(item: Any, limits: dict[str, RateLimit], stats: Stats) -> None:
                 stats.errors += 1
             return
         before = item.status
-        after = payments.apply_report(tenant, item.account_id, item.payment_id, report, source="check")
+        after = payments.apply_report(item, report, source="check")
         with stats.lock:
             stats.checked += 1
             stats.changed += int(after.status != before)
