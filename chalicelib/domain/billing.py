@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import ValidationFailed
@@ -240,7 +240,3 @@ def statement(
         "pending_documents": pending_rows,
         "generated_at": generated_at,
     }
-
-
-def day_before(day: date) -> date:
-    return day - timedelta(days=1)

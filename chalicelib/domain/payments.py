@@ -18,8 +18,6 @@ CREATED, PENDING, APPROVED, DECLINED, EXPIRED, ERROR, CANCELLED, REVIEW = (
     "created", "pending", "approved", "declined", "expired", "error", "cancelled", "review")
 LIVE = frozenset({CREATED, PENDING})
 FINAL = frozenset({APPROVED, DECLINED, EXPIRED, ERROR, CANCELLED, REVIEW})
-# What a gateway can report; "unknown" means the gateway has no order with that reference (yet).
-REPORTED = frozenset({"approved", "declined", "expired", "error", "pending", "unknown"})
 
 CHECK_EVERY = timedelta(minutes=7)
 # Backoff (DESIGN §5): every 7 minutes for the first hour, every 10 until a day, then hourly.

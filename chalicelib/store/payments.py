@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain import payments as rules
-from chalicelib.domain.errors import BadRequest, Conflict, GatewayUnavailable, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
 from chalicelib.observability import get_logger
 from chalicelib.store import billing, db, events, gateways, idempotency, keys
 
@@ -242,7 +242,7 @@ def create(context: Context, request: PaymentRequest, *, idempotency_key: str | 
         payment_id=payment_id, reference=reference, gateway=request.gateway, account_id=principal.account_id,
         contact_id=principal.contact_id, status=rules.CREATED, amount=amount, currency=currency,
         items=[{"invoice_id": c.invoice.doc_id, "number": c.invoice.number, "amount": c.amount} for c in charges],
-        checkout=_checkout_json(checkout) if checkout else None,
+        checkout=checkout.to_json() if checkout else None,
         timeline=[_timeline_entry("created", rules.CREATED, at=stamp)],
         next_check_at=next_at, gsi2pk=keys.RECONCILE_QUEUE,
         gsi2sk=keys.reconcile_sk(next_at, principal.tenant, payment_id), created_at=stamp, updated_at=stamp,
@@ -276,10 +276,6 @@ def _replayed(principal: Principal, first: dict[str, Any]) -> dict[str, Any]:
     return payment_json(item) if item is not None else first
 
 
-def _checkout_json(checkout: Any) -> dict[str, Any]:
-    return {"method": checkout.method, "url": checkout.url, "fields": dict(checkout.fields)}
-
-
 def _urls(gateway: str, credentials: Any) -> Any:
     from chalicelib.payments import base
 
@@ -301,7 +297,7 @@ def _start_redirect_checkout(item: PaymentItem, gateway: Any, credentials: Any, 
                 event="checkout_failed")
         raise GatewayUnavailable("The payment gateway is not answering; try again in a few minutes.",
                                  code="gateway_unavailable") from exc
-    item.update(actions=[PaymentItem.checkout.set(_checkout_json(checkout)),
+    item.update(actions=[PaymentItem.checkout.set(checkout.to_json()),
                          PaymentItem.timeline.set(PaymentItem.timeline.append(
                              [_timeline_entry("redirected", rules.CREATED, "the gateway registered the payment")]))],
                 condition=PaymentItem.status == rules.CREATED)
@@ -576,11 +572,6 @@ def receipt(context: Context, payment_id: str) -> dict[str, Any]:
     account = accounts.get(context.principal.tenant, item.account_id)
     return pdfs.payment_receipt_pdf(context, payment_json(item, with_checkout=False), account)
 
-
-def require_api_base(value: str | None) -> str:
-    if not value:
-        raise BadRequest("The API's public address is unknown; set PORTICO_API_URL.", code="api_url_unknown")
-    return value.rstrip("/")
 
 
 # --- balance truth: the ERP posts an approved payment ------------------------------------------------------
