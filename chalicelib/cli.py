@@ -128,7 +128,7 @@ def _tenant(args: argparse.Namespace) -> Any:
         current = tenants.get(args.slug).modules
         return tenants.update(args.slug, modules=(current | args.enable) - args.disable)
     if args.action == "gateway":
-        from chalicelib.store import gateways
+        from chalicelib.services import gateways
 
         names = ("merchant_id", "account_id", "api_key", "api_login", "algorithm") if args.gateway == "payu" \
             else ("commerce_id", "user", "password", "service_code")
@@ -173,9 +173,9 @@ def _seed_demo(args: argparse.Namespace) -> Any:
 
 
 def _reconcile(args: argparse.Namespace) -> Any:
-    from chalicelib.store import reconciler
+    from chalicelib.services import reconciler
 
-    return reconciler.run()
+    return reconciler.reconcile_due()
 
 
 COMMANDS = {"bootstrap": _bootstrap, "tenant": _tenant, "apikey": _apikey, "seed-demo": _seed_demo,

@@ -27,7 +27,8 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
     from chalicelib.domain.records import read_account, read_contact, read_document
-    from chalicelib.store import accounts, contacts, documents, gateways, tenants
+    from chalicelib.services import gateways
+    from chalicelib.store import accounts, contacts, documents, tenants
 
     logins = {
         "ana.gomez@eltornillo.example.com": "all modules, whole company",

@@ -294,7 +294,7 @@ class BulkWriter:
     created_at kept, pdf/checkout/proof fields carried over, erp_balance, lsi1 and lsi2 keys, ``paid_on`` from
     the latest allocation), the tenant-wide id index, the account's month totals moved by the difference of
     old and new movement, and the allocations of credit documents. :meth:`write` stores the final items.
-    ``documents.set_lsi2`` and ``documents._month_deltas`` are the upsert's own. No conditions, events,
+    ``billing.set_lsi2`` and ``documents._month_deltas`` are the upsert's own. No conditions, events,
     reference checks or portal payments (a receipt's reference posts nothing): benchmark data only, and the
     bench checks the result against upsert before using it.
     """
@@ -356,7 +356,7 @@ class BulkWriter:
     def _invoice_state(self, item: BillingDocumentItem, record: DocumentRecord,
                        previous: BillingDocumentItem | None) -> None:
         """As ``documents._set_invoice_state`` with no portal payments: the visible balance is the ERP's."""
-        from chalicelib.store import documents
+        from chalicelib.store import billing
 
         dates = [a.date for a in self.allocations.get((item.pk, item.doc_id), {}).values()] \
             if previous is not None else []
@@ -367,7 +367,7 @@ class BulkWriter:
             previous_erp = previous.erp_balance if previous.erp_balance is not None else previous.balance
             if previous_erp == record.balance:
                 item.proof_received_at = previous.proof_received_at
-        documents.set_lsi2(self.tenant, item, previous, dates)
+        billing.set_lsi2(self.tenant, item, previous, dates)
 
     def items(self) -> Iterator[Any]:
         from chalicelib.store import keys
@@ -637,7 +637,7 @@ def _account(tenant: Any, account_id: str, contacts: Sequence[str] = ()) -> None
 
 def _snapshot(account_id: str, pushes: Sequence[Push], today: date) -> str:
     """Everything a check compares, with the account's name (in ids) and the clock's stamps taken out."""
-    from chalicelib.domain.billing import Period
+    from chalicelib.domain.billing import Period, invoice_row
     from chalicelib.store import billing, keys
     from chalicelib.store.models import DocumentIndexItem, PorticoItem
 
@@ -647,7 +647,7 @@ def _snapshot(account_id: str, pushes: Sequence[Push], today: date) -> str:
     stored += [DocumentIndexItem.get(keys.document_index(TENANT, t, i), keys.DOC_INDEX_SK).attribute_values
                for t, i in sorted({(t, i) for t, i, _ in pushes})]
     principal = _principal(account_id)
-    answers: list[Any] = [billing.receivables(principal, default_currency="COP")]
+    answers: list[Any] = [[invoice_row(i, today) for i in billing.open_invoices(principal)]]
 
     def month(first: date) -> Period:
         return Period(first, (first + timedelta(days=31)).replace(day=1) - timedelta(days=1))
@@ -861,7 +861,8 @@ def reconciler_at_scale(count: int = RECONCILE_PAYMENTS) -> int:
     sandbox over HTTP (it knows none of them yet: each check is a full gateway round trip and a timeline
     write). Reports payments checked per minute and DynamoDB calls per payment."""
     from chalicelib.domain import clock
-    from chalicelib.store import gateways, keys, reconciler, tenants
+    from chalicelib.services import gateways, reconciler
+    from chalicelib.store import keys, tenants
     from chalicelib.store.models import PaymentItem, PaymentReferenceItem
 
     print(f"\nreconciler ({count:,} live payments, sandbox over HTTP):")
@@ -909,7 +910,7 @@ def reconciler_at_scale(count: int = RECONCILE_PAYMENTS) -> int:
             meter.install()
             started = time.perf_counter()
             with meter.request():
-                result = reconciler.run(limit=count)
+                result = reconciler.reconcile_due(limit=count)
             elapsed = time.perf_counter() - started
             calls = Counter(op.split("(")[0] for op in meter.operations)
     reconciler.REQUESTS_PER_SECOND = limits

@@ -171,12 +171,12 @@ def _serve(server: Any, name: str) -> threading.Thread:
 def reconciler_loop(stop: threading.Event, every_seconds: int) -> threading.Thread:
     """The 7-minute EventBridge schedule never fires locally (DESIGN §8): run the reconciler from a loop."""
     from chalicelib.observability import get_logger
-    from chalicelib.store import reconciler
+    from chalicelib.services import reconciler
 
     def loop() -> None:
         while not stop.wait(every_seconds):
             try:
-                reconciler.run()
+                reconciler.reconcile_due()
             except Exception:  # the loop outlives one bad run, like the schedule would
                 get_logger().exception("local reconciler run failed")
 

@@ -49,6 +49,22 @@ def safe_filename(filename: str) -> str:
     return cleaned[-100:]
 
 
+MAX_FILENAME = 120
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f"\'`/\\\u2028\u2029]+')
+
+
+def display_filename(filename: str) -> str:
+    """The name kept and shown for a file: no control characters, quotes, slashes or backslashes, at most
+    :data:`MAX_FILENAME` characters with its extension kept."""
+    cleaned = _UNSAFE_IN_NAME.sub("_", unicodedata.normalize("NFC", filename)).strip(" .") or "file"
+    if len(cleaned) <= MAX_FILENAME:
+        return cleaned
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or len(extension) > 10:
+        return cleaned[:MAX_FILENAME]
+    return f"{stem[:MAX_FILENAME - len(extension) - 1]}.{extension}"
+
+
 def looks_like(content_type: str, head: bytes) -> bool:
     """Whether the file's first bytes are those of ``content_type`` (a renamed .exe is not a PDF)."""
     return any(head.startswith(magic) for magic in ALLOWED[content_type][1])

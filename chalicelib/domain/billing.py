@@ -9,7 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.records import debit_credit
@@ -21,6 +21,7 @@ AGING_BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 
 DUE_SOON_DAYS = 7
 MAX_STATEMENT_DAYS = 366
 MOVEMENT_TYPES = ("invoice", "credit_note", "debit_note", "receipt", "portal_payment")
+INVOICE_STATUSES = ("all", "pending", "paid")
 
 _YEAR_RE = re.compile(r"^[0-9]{4}$")
 _MONTH_RE = re.compile(r"^(0?[1-9]|1[0-2])$")
@@ -41,6 +42,63 @@ def open_status(due_date: str | None, on: date) -> str:
         return "due_soon"
     return "current"
 
+
+class Invoice(Protocol):
+    """What an invoice row is made of (the stored invoice as the store returns it)."""
+
+    doc_id: str
+    number: str
+    issue_date: str
+    due_date: str | None
+    total: Any
+    balance: Any
+    currency: str
+    paid_on: str | None
+    proof_received_at: str | None
+    checkout_payment_id: str | None
+
+
+def invoice_row(item: Invoice, on: date) -> dict[str, Any]:
+    """An invoice as lists show it on ``on``."""
+    balance = int(item.balance or 0)
+    return {
+        "id": item.doc_id,
+        "number": item.number,
+        "issue_date": item.issue_date,
+        "due_date": item.due_date,
+        "total": int(item.total),
+        "balance": balance,
+        "currency": item.currency,
+        "status": "pending" if balance > 0 else "paid",
+        "days_overdue": days_overdue(item.due_date, on) if balance > 0 else 0,
+        "paid_on": item.paid_on,
+        "proof_received": bool(item.proof_received_at),
+        "proof_received_at": item.proof_received_at,
+        "payment_in_progress": bool(item.checkout_payment_id),
+    }
+
+
+RECEIVABLE_FIELDS = ("id", "number", "issue_date", "due_date", "total", "balance", "currency",
+                     "payment_in_progress", "proof_received_at")
+
+
+def invoice_document(item: Invoice, *, data: dict[str, Any], allocations: list[Any], on: date) -> dict[str, Any]:
+    """An invoice with its lines and the credits applied to it, as its page and its PDF show it.
+    ``allocations`` are the stored allocations (``doc_type``, ``doc_id``, ``number``, ``date``, ``amount``,
+    ``posted``)."""
+    salesperson = data.get("salesperson") or {}
+    return {
+        **invoice_row(item, on),
+        "tax": data.get("tax"),
+        "description": data.get("description"),
+        "lines": data.get("lines") or [],
+        "salesperson": {"name": salesperson["name"]} if salesperson.get("name") else None,
+        "allocations": [
+            {"type": a.doc_type, "id": a.doc_id, "number": a.number, "date": a.date, "amount": int(a.amount)}
+            for a in sorted(allocations, key=lambda a: (a.date, a.doc_id))
+            if not (a.doc_type == "portal_payment" and a.posted)  # the ERP's receipt for it is listed instead
+        ],
+    }
 
 def _empty_totals(currency: str) -> dict[str, Any]:
     return {

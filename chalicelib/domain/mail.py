@@ -158,6 +158,11 @@ def invoice_link(portal_url: str, invoice_id: str) -> str:
     return f"{portal_url.rstrip('/')}/#/invoices/{invoice_id}"
 
 
+def attachment_link(portal_url: str, token: str) -> str:
+    """The portal page that opens a mailed attachment (it asks for a fresh short link on click)."""
+    return f"{portal_url.rstrip('/')}/#/attachment/{token}"
+
+
 def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, reference: str, amount: int,
                     currency: str, invoices: list[str], link: str, language: str | None) -> Mail:
     """To the contact who paid: the payment was approved."""

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.http import json_response, query, route
+from chalicelib.services import payments as service
 
 gateways = Blueprint(__name__)
 
@@ -20,25 +21,19 @@ def _redirect(url: str) -> Response:
 @route(gateways, "/gateways/payu/{tenant}/confirmation", methods=("POST",), auth="public",
        content_types=["application/x-www-form-urlencoded"])
 def payu_confirmation(tenant: str) -> Any:
-    from chalicelib.store import payments as store
-
     raw = gateways.current_request.raw_body or b""
     form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    return json_response(store.payu_confirmation(tenant, form))
+    return json_response(service.confirm_payu(tenant, form))
 
 
 @route(gateways, "/gateways/payu/{tenant}/response", auth="public")
 def payu_response(tenant: str) -> Response:
     """The browser back from PayU: display only, so it just goes to the payment's page in the portal."""
-    from chalicelib.store import payments as store
-
-    return _redirect(store.portal_page(tenant, query(gateways).get("referenceCode")))
+    return _redirect(service.portal_page(tenant, query(gateways).get("referenceCode")))
 
 
 @route(gateways, "/gateways/zonavirtual/{tenant}/callback", auth="public")
 def zonavirtual_callback(tenant: str) -> Response:
     """Zona Virtual's GET carries no state and no signature: it only makes us ask Zona Virtual."""
-    from chalicelib.store import payments as store
-
     params = query(gateways)
-    return _redirect(store.zonavirtual_callback(tenant, params))
+    return _redirect(service.zonavirtual_callback(tenant, params))

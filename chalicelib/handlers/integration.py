@@ -6,7 +6,13 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.handlers.http import json_body, json_response, page_params, route
+from chalicelib.domain.attachments import read_staff_reply
+from chalicelib.domain.records import read_document
+from chalicelib.domain.validation import check_id
+from chalicelib.handlers.http import json_body, json_response, page_params, query, route
+from chalicelib.handlers.views import billing as billing_views
+from chalicelib.handlers.views import events as event_views
+from chalicelib.services import comments, documents, events
 
 integration = Blueprint(__name__)
 
@@ -66,18 +72,17 @@ def _document_routes(doc_type: str, segment: str) -> None:
     """PUT and GET for one kind of billing document; the views get names of their own for Chalice."""
 
     def put_document(tenant: str, **params: str) -> Any:
-        from chalicelib.domain.records import read_document
-        from chalicelib.domain.validation import check_id
-        from chalicelib.store import documents
-
         doc_id = check_id(params["doc_id"], "id")
         record = read_document(doc_type, json_body(integration))
-        return _saved(*documents.upsert(tenant, doc_id, record))
+        item, created = documents.push_document(tenant, doc_id, record)
+        return _saved(billing_views.document(item), created)
 
     def get_document(tenant: str, **params: str) -> dict[str, Any]:
-        from chalicelib.store import documents
-
-        return documents.get(tenant, doc_type, params["doc_id"])
+        found = documents.get_document(tenant, doc_type, params["doc_id"])
+        result = billing_views.document(found.document)
+        if found.pdf_uploaded is not None:
+            result["pdf_uploaded"] = found.pdf_uploaded
+        return result
 
     put_document.__name__ = f"put_{doc_type}"
     get_document.__name__ = f"get_{doc_type}"
@@ -93,37 +98,24 @@ for _doc_type, _segment in (("invoice", "invoices"), ("credit_note", "credit-not
 
 @route(integration, "/integration/invoices/{doc_id}/pdf", methods=("POST",), auth="integrator")
 def upload_invoice_pdf(tenant: str, doc_id: str) -> dict[str, Any]:
-    from chalicelib.store import documents
-
     return documents.invoice_pdf_upload(tenant, doc_id)
 
 
 @route(integration, "/integration/invoices/{doc_id}/comments", auth="integrator")
 def list_invoice_comments(tenant: str, doc_id: str) -> dict[str, Any]:
-    from chalicelib.store import comments
-
-    return comments.list_for_staff(tenant, doc_id)
+    return billing_views.comments(*comments.list_for_staff(tenant, doc_id))
 
 
 @route(integration, "/integration/invoices/{doc_id}/comments", methods=("POST",), auth="integrator", status=201)
 def reply_to_invoice(tenant: str, doc_id: str) -> dict[str, Any]:
     """A staff answer on an invoice's thread; it mails the contacts and clears a pending payment proof."""
-    from chalicelib.domain.attachments import read_staff_reply
-    from chalicelib.store import comments
-
-    return comments.post_by_staff(tenant, doc_id, read_staff_reply(json_body(integration)))
+    comment, notified = comments.reply_as_staff(tenant, doc_id, read_staff_reply(json_body(integration)))
+    return {**billing_views.comment(comment, {}), "notified": notified}
 
 
 @route(integration, "/integration/events", auth="integrator")
 def list_events(tenant: str) -> dict[str, Any]:
-    from chalicelib.domain.errors import ValidationFailed
-    from chalicelib.handlers.http import query
-    from chalicelib.store import events
-
     limit, cursor = page_params(integration)
-    after = query(integration).get("after") or cursor or "0"
-    if not (after.isascii() and after.isdigit()) or len(after) > 12:
-        raise ValidationFailed({"after": "must be the id of the last event you processed (a whole number)"})
-    items, next_after = events.page(tenant, after=int(after), limit=limit)
-    last = items[-1]["seq"] if items else int(after)
-    return {"items": items, "next_cursor": str(next_after) if next_after is not None else None, "last_id": str(last)}
+    items, next_after, after = events.read_feed(tenant, after=query(integration).get("after") or cursor or "0",
+                                                limit=limit)
+    return event_views.events_page(items, next_after, after)

@@ -6,10 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib.config import get_settings
+from chalicelib.domain.payments import read_payment_request
+from chalicelib.domain.validation import check_id
 from chalicelib.handlers.http import json_body, json_response, page_params, query, route
+from chalicelib.handlers.views import payments as views
+from chalicelib.services import payments as service
 
 if TYPE_CHECKING:
-    from chalicelib.store.sessions import Context
+    from chalicelib.services.auth import Context
 
 payments = Blueprint(__name__)
 
@@ -17,8 +22,6 @@ payments = Blueprint(__name__)
 def api_base(blueprint: Blueprint) -> str:
     """The API's public base URL (no /v1) for the addresses gateways call back: configured, else this
     request's own host (API Gateway's stage is part of the path there)."""
-    from chalicelib.config import get_settings
-
     configured = get_settings().api_url
     if configured:
         return configured
@@ -33,55 +36,36 @@ def api_base(blueprint: Blueprint) -> str:
 
 @route(payments, "/portal/payment-options", module="payments")
 def payment_options(context: Context) -> dict[str, Any]:
-    from chalicelib.store import payments as store
-
-    return store.options(context)
+    return service.payment_options(context)
 
 
 @route(payments, "/portal/payments", methods=("POST",), module="payments", action="pay", status=201)
 def create_payment(context: Context) -> Any:
-    from chalicelib.domain.payments import read_payment_request
-    from chalicelib.store import payments as store
-
     request = read_payment_request(json_body(payments))
-    status, result = store.create(context, request,
-                                  idempotency_key=payments.current_request.headers.get("idempotency-key"),
-                                  api_base=api_base(payments))
-    return json_response(result, status)
+    status, item = service.start_payment(context, request,
+                                         idempotency_key=payments.current_request.headers.get("idempotency-key"),
+                                         api_base=api_base(payments))
+    return json_response(views.payment(item), status)
 
 
 @route(payments, "/portal/payments", module="payments")
 def list_payments(context: Context) -> dict[str, Any]:
-    from chalicelib.domain.errors import ValidationFailed
-    from chalicelib.domain.payments import FINAL, LIVE
-    from chalicelib.store import payments as store
-
     limit, cursor = page_params(payments)
-    status = query(payments).get("status") or None
-    if status is not None and status not in LIVE | FINAL:
-        raise ValidationFailed({"status": f"must be one of {', '.join(sorted(LIVE | FINAL))}"})
-    return store.history(context.principal, status=status, limit=limit, cursor=cursor)
+    items, next_cursor = service.list_payments(context, status=query(payments).get("status") or None, limit=limit,
+                                               cursor=cursor)
+    return views.payments_page(items, next_cursor)
 
 
 @route(payments, "/portal/payments/{payment_id}", module="payments")
 def get_payment(context: Context, payment_id: str) -> dict[str, Any]:
-    from chalicelib.domain.validation import check_id
-    from chalicelib.store import payments as store
-
-    return store.payment_json(store.visible_payment(context.principal, check_id(payment_id)))
+    return views.payment(service.get_payment(context, check_id(payment_id)))
 
 
 @route(payments, "/portal/payments/{payment_id}/cancel", methods=("POST",), module="payments", action="pay")
 def cancel_payment(context: Context, payment_id: str) -> dict[str, Any]:
-    from chalicelib.domain.validation import check_id
-    from chalicelib.store import payments as store
-
-    return store.cancel(context, check_id(payment_id))
+    return views.payment(service.cancel_payment(context, check_id(payment_id)))
 
 
 @route(payments, "/portal/payments/{payment_id}/receipt", module="payments")
 def payment_receipt(context: Context, payment_id: str) -> dict[str, Any]:
-    from chalicelib.domain.validation import check_id
-    from chalicelib.store import payments as store
-
-    return store.receipt(context, check_id(payment_id))
+    return service.payment_receipt(context, check_id(payment_id))

@@ -1,4 +1,4 @@
-"""Portal-wide endpoints that serve every module: the dashboard and file uploads."""
+"""Portal-wide endpoints that serve every module: the dashboard, file uploads and mailed attachment links."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib.domain.attachments import read_upload
 from chalicelib.handlers.http import json_body, route
+from chalicelib.handlers.views import billing as billing_views
+from chalicelib.handlers.views import payments as payment_views
+from chalicelib.services import billing, comments, payments
 
 if TYPE_CHECKING:
-    from chalicelib.store.sessions import Context
+    from chalicelib.services.auth import Context
 
 portal = Blueprint(__name__)
 
@@ -20,20 +24,22 @@ ATTACHING_ACTIONS = ("comment", "create")
 @route(portal, "/portal/dashboard")
 def dashboard(context: Context) -> dict[str, Any]:
     """Every module's cards in one request; a module the contact lacks is absent."""
-    from chalicelib.store import billing, payments
-
     modules: dict[str, Any] = {}
     if "billing" in context.principal.modules:
-        modules["billing"] = billing.dashboard_card(context.principal, default_currency=context.tenant.currency)
+        modules["billing"] = {**billing.dashboard_card(context),
+                              "latest_comments": billing_views.latest_comments(billing.latest_comments(context))}
     if "payments" in context.principal.modules:
-        modules["payments"] = payments.dashboard_card(context.principal)
+        modules["payments"] = payment_views.dashboard_card(payments.recent_payments(context))
     return {"modules": modules}
 
 
 @route(portal, "/portal/uploads", methods=("POST",), status=201)
 def create_upload(context: Context) -> dict[str, Any]:
-    from chalicelib.domain.attachments import read_upload
-    from chalicelib.store import comments
-
     context.principal.require_any(ATTACHING_ACTIONS)
     return comments.create_upload(context, read_upload(json_body(portal)))
+
+
+@route(portal, "/attachment-links/{token}", auth="public")
+def open_attachment_link(token: str) -> dict[str, Any]:
+    """What a mailed attachment link opens: a fresh 15-minute download link (mail never carries one)."""
+    return comments.open_attachment_link(token)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import billing, clock
 from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.store import db, files, keys
+from chalicelib.store import db, files, keys, tenants
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 MODULE = "billing"
 LATEST_COMMENTS = 5
-COMMENT_PREVIEW = 200
-INVOICE_STATUSES = ("all", "pending", "paid")
 
 
 def account_pk(principal: Principal) -> str:
@@ -48,45 +46,15 @@ def today(principal: Principal) -> date:
     return clock.today(principal.timezone)
 
 
-def invoice_row(item: BillingDocumentItem, on: date) -> dict[str, Any]:
-    """An invoice as lists show it."""
-    balance = int(item.balance or 0)
-    return {
-        "id": item.doc_id,
-        "number": item.number,
-        "issue_date": item.issue_date,
-        "due_date": item.due_date,
-        "total": int(item.total),
-        "balance": balance,
-        "currency": item.currency,
-        "status": "pending" if balance > 0 else "paid",
-        "days_overdue": billing.days_overdue(item.due_date, on) if balance > 0 else 0,
-        "paid_on": item.paid_on,
-        "proof_received": bool(item.proof_received_at),
-        "proof_received_at": item.proof_received_at,
-        "payment_in_progress": bool(item.checkout_payment_id),
-    }
-
-
-def _open_invoices(principal: Principal) -> list[BillingDocumentItem]:
+def open_invoices(principal: Principal) -> list[BillingDocumentItem]:
     """Every invoice of the caller with a balance, by due date: one Query on lsi2."""
-    from chalicelib.store.models import BillingDocumentItem
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     db.ready()
     found = BillingDocumentItem.lsi2.query(
         account_pk(principal), BillingDocumentItem.lsi2sk.startswith(keys.UNPAID_LSI_PREFIX),
         consistent_read=True)
     return [item for item in found if isinstance(item, BillingDocumentItem) and visible(principal, item)]
-
-
-def receivables(principal: Principal, *, default_currency: str) -> dict[str, Any]:
-    on = today(principal)
-    rows = []
-    for item in _open_invoices(principal):
-        row = invoice_row(item, on)
-        rows.append({k: row[k] for k in ("id", "number", "issue_date", "due_date", "total", "balance", "currency",
-                                         "payment_in_progress", "proof_received_at")})
-    return billing.receivables(rows, today=on, default_currency=default_currency)
 
 
 # --- statement -------------------------------------------------------------------------------------------
@@ -102,7 +70,7 @@ def _account_header(item: Any) -> dict[str, Any]:
 
 def _movement_docs(principal: Principal, start: str, end: str) -> Iterator[BillingDocumentItem]:
     """Documents dated ``start``..``end`` (inclusive) in date order, via lsi1."""
-    from chalicelib.store.models import BillingDocumentItem
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     for item in BillingDocumentItem.lsi1.query(
         account_pk(principal),
@@ -113,15 +81,15 @@ def _movement_docs(principal: Principal, start: str, end: str) -> Iterator[Billi
             yield item
 
 
-def _doc_json(item: BillingDocumentItem) -> dict[str, Any]:
-    from chalicelib.store.documents import document_json
-
-    return document_json(item)
+def _movement_source(item: BillingDocumentItem) -> dict[str, Any]:
+    """What a statement line is made of (:func:`chalicelib.domain.billing.movement`)."""
+    return {"id": item.doc_id, "type": item.doc_type, "number": item.number, "issue_date": item.issue_date,
+            "total": int(item.total), **(item.data or {})}
 
 
 def _header_and_months(principal: Principal) -> tuple[Any, list[Any]]:
     """The account item and, for account scope, its monthly totals: one Query on the ACCOUNT prefix."""
-    from chalicelib.store.models import AccountItem, MonthTotalItem, PorticoItem
+    from chalicelib.store.models import AccountItem, MonthTotalItem, PorticoItem  # lazy: keeps import app fast
 
     pk = account_pk(principal)
     if own_contact(principal) is not None:
@@ -141,7 +109,7 @@ def _header_and_months(principal: Principal) -> tuple[Any, list[Any]]:
 
 def _open_at(principal: Principal, end: str, currency: str) -> list[BillingDocumentItem]:
     """Invoices issued by ``end`` and not paid by then: unpaid now, or paid after it (one lsi2 range)."""
-    from chalicelib.store.models import BillingDocumentItem
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     return [
         item for item in BillingDocumentItem.lsi2.query(
@@ -153,7 +121,7 @@ def _open_at(principal: Principal, end: str, currency: str) -> list[BillingDocum
 def _credited_after(principal: Principal, end: str, invoice_ids: set[str]) -> dict[str, int]:
     """Σ credits dated after ``end`` applied to each of ``invoice_ids`` (their balance then = now + these):
     one lsi2 range of small allocation items. A portal payment the ERP posted counts through its receipt."""
-    from chalicelib.store.models import AllocationItem
+    from chalicelib.store.models import AllocationItem  # lazy: keeps import app fast
 
     credited: dict[str, int] = {}
     for item in AllocationItem.lsi2.query(
@@ -186,7 +154,7 @@ def statement(principal: Principal, period: billing.Period, currency: str | None
     for item in _movement_docs(principal, first_day, end):
         if item.currency != currency:
             continue
-        line = billing.movement(_doc_json(item))
+        line = billing.movement(_movement_source(item))
         if item.issue_date < start:
             opening += line["debit"] - line["credit"]
         else:
@@ -231,10 +199,10 @@ def _decode_cursor(cursor: str, pk: str, index_key: str, listing: str) -> dict[s
 def invoices_page(
     principal: Principal, *, status: str, start: str | None, end: str | None, text: str | None, limit: int,
     cursor: str | None,
-) -> dict[str, Any]:
-    """A page of the caller's invoices: pending by due date, paid by paid date (newest first), all by issue
-    date (newest first)."""
-    from chalicelib.store.models import BillingDocumentItem
+) -> tuple[list[BillingDocumentItem], str | None]:
+    """A page of the caller's invoices and the next page's cursor: pending by due date, paid by paid date
+    (newest first), all by issue date (newest first)."""
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     db.ready()
     pk = account_pk(principal)
@@ -251,8 +219,7 @@ def invoices_page(
     needle = text.casefold() if text else None
     listing = json.dumps([status, start, end, needle], separators=(",", ":"))
     start_key = _decode_cursor(cursor, pk, index_key, listing) if cursor else None
-    on = today(principal)
-    rows: list[dict[str, Any]] = []
+    rows: list[BillingDocumentItem] = []
     last: BillingDocumentItem | None = None
     next_cursor = None
     for item in index.query(pk, condition, scan_index_forward=forward, consistent_read=True,
@@ -266,15 +233,20 @@ def invoices_page(
         if len(rows) == limit:
             next_cursor = _encode_cursor(last, index_key, listing) if last else None
             break
-        rows.append(invoice_row(item, on))
+        rows.append(item)
         last = item
-    return {"items": rows, "next_cursor": next_cursor}
+    return rows, next_cursor
 
 
 def invoice_with_children(pk: str, invoice_id: str) -> tuple[BillingDocumentItem | None, list[Any], list[CommentItem]]:
     """The invoice of partition ``pk`` (None if absent), its allocations and its comments: one Query (they
     share the invoice's key prefix)."""
-    from chalicelib.store.models import AllocationItem, BillingDocumentItem, CommentItem, PorticoItem
+    from chalicelib.store.models import (  # lazy: keeps import app fast
+        AllocationItem,
+        BillingDocumentItem,
+        CommentItem,
+        PorticoItem,
+    )
 
     db.ready()
     invoice = None
@@ -303,60 +275,14 @@ def invoice_children(principal: Principal, invoice_id: str
     return invoice, allocations, comments
 
 
-def comment_json(item: CommentItem) -> dict[str, Any]:
-    return {
-        "id": item.comment_id,
-        "invoice_id": item.invoice_id,
-        "author": {"type": item.author_type, "name": item.author_name},
-        "body": item.body,
-        "payment_proof": bool(item.payment_proof),
-        "attachments": [
-            {**{k: a[k] for k in ("upload_id", "filename", "content_type", "size")},
-             "url": files.presign_get(a["key"], filename=a["filename"])["url"]}
-            for a in item.attachments or []
-        ],
-        "created_at": item.created_at,
-    }
-
-
-def invoice_detail(principal: Principal, invoice_id: str) -> dict[str, Any]:
-    invoice, allocations, comments = invoice_children(principal, invoice_id)
-    return detail_json(principal, invoice, allocations, comments, has_pdf=erp_pdf_uploaded(invoice))
-
-
 def erp_pdf_uploaded(invoice: BillingDocumentItem) -> bool:
     """Whether the ERP's PDF is in S3 (``pdf_key`` is set when it asks to upload, not when it has)."""
     return bool(invoice.pdf_key) and files.exists(invoice.pdf_key)
 
 
-def detail_json(principal: Principal, invoice: BillingDocumentItem, allocations: list[Any],
-                comments: list[CommentItem], *, has_pdf: bool) -> dict[str, Any]:
-    data = invoice.data or {}
-    salesperson = data.get("salesperson") or {}
-    return {
-        **invoice_row(invoice, today(principal)),
-        "tax": data.get("tax"),
-        "description": data.get("description"),
-        "lines": data.get("lines") or [],
-        "salesperson": {"name": salesperson["name"]} if salesperson.get("name") else None,
-        "allocations": [
-            {"type": a.doc_type, "id": a.doc_id, "number": a.number, "date": a.date, "amount": int(a.amount)}
-            for a in sorted(allocations, key=lambda a: (a.date, a.doc_id))
-            if not (a.doc_type == "portal_payment" and a.posted)  # the ERP's receipt for it is listed instead
-        ],
-        "comments": [comment_json(c) for c in comments],
-        "has_pdf": has_pdf,
-    }
-
-
-def invoice_comments(principal: Principal, invoice_id: str) -> dict[str, Any]:
-    _, _, comments = invoice_children(principal, invoice_id)
-    return {"items": [comment_json(c) for c in comments]}
-
-
 def visible_invoice(principal: Principal, invoice_id: str) -> BillingDocumentItem:
     """The caller's invoice (one GetItem on its own account's partition) or 404."""
-    from chalicelib.store.models import BillingDocumentItem
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     db.ready()
     try:
@@ -371,9 +297,9 @@ def visible_invoice(principal: Principal, invoice_id: str) -> BillingDocumentIte
 
 # --- dashboard ---------------------------------------------------------------------------------------------
 
-def latest_comments(principal: Principal) -> list[dict[str, Any]]:
+def latest_comments(principal: Principal) -> list[CommentItem]:
     """The newest comments on the caller's invoices (one Query on lsi1's NOTE# range)."""
-    from chalicelib.store.models import CommentItem
+    from chalicelib.store.models import CommentItem  # lazy: keeps import app fast
 
     mine = own_contact(principal)
     found = []
@@ -385,32 +311,25 @@ def latest_comments(principal: Principal) -> list[dict[str, Any]]:
     ):
         if not isinstance(item, CommentItem) or (mine is not None and item.invoice_contact_id != mine):
             continue
-        body = item.body if len(item.body) <= COMMENT_PREVIEW else item.body[:COMMENT_PREVIEW - 1] + "…"
-        found.append({"invoice_id": item.invoice_id, "invoice_number": item.invoice_number,
-                      "author": {"type": item.author_type, "name": item.author_name}, "body": body,
-                      "payment_proof": bool(item.payment_proof), "created_at": item.created_at})
+        found.append(item)
         if len(found) == LATEST_COMMENTS:
             break
     return found
 
 
-def dashboard_card(principal: Principal, *, default_currency: str) -> dict[str, Any]:
-    """The billing part of the dashboard: 2 Queries (open invoices, latest comments)."""
-    summary = receivables(principal, default_currency=default_currency)
-    totals = summary["totals"] if isinstance(summary["totals"], list) else [summary["totals"]]
-    main = next((t for t in totals if t["currency"] == default_currency), totals[0])
-    upcoming = [i for i in summary["invoices"] if i["days_overdue"] == 0 and i["currency"] == main["currency"]]
-    next_due = min(upcoming, key=lambda i: (i["due_date"], i["id"]), default=None)
-    on = today(principal)
-    return {
-        "currency": main["currency"],
-        "totals": totals,
-        "balance": main["balance"],
-        "overdue": main["overdue"],
-        "overdue_count": main["overdue_count"],
-        "open_count": len(summary["invoices"]),
-        "next_due": {k: next_due[k] for k in ("id", "number", "due_date", "balance", "currency")}
-        if next_due else None,
-        "statement": {"year": f"{on.year:04d}", "period": f"{on.month:02d}"},
-        "latest_comments": latest_comments(principal),
-    }
+def set_lsi2(tenant: str, item: BillingDocumentItem, previous: BillingDocumentItem | None,
+             credit_dates: list[str]) -> None:
+    """Files the invoice as unpaid (by due date) or paid (by the day it was paid) in lsi2.
+
+    The day it was paid: as before if it was already paid, else the date of the latest credit applied to it,
+    else today (the day we learned of it)."""
+    assert item.due_date is not None
+    if (item.balance or 0) > 0:
+        item.paid_on = None
+        item.lsi2sk = keys.open_invoice_lsi(item.due_date, item.doc_id)
+        return
+    if previous is not None and previous.paid_on and not previous.balance:
+        item.paid_on = previous.paid_on
+    else:
+        item.paid_on = max(credit_dates) if credit_dates else clock.today(tenants.get(tenant).timezone).isoformat()
+    item.lsi2sk = keys.paid_invoice_lsi(item.paid_on, item.doc_id)

@@ -22,7 +22,7 @@ def ready() -> Settings:
     global _bound  # noqa: PLW0603 - one binding per process, re-done when the settings change
     settings = get_settings()
     if _bound is not settings:
-        from chalicelib.store.models import PorticoItem
+        from chalicelib.store.models import PorticoItem  # lazy: keeps import app fast
 
         PorticoItem.Meta.table_name = settings.table_name
         PorticoItem.Meta.region = settings.region
@@ -42,7 +42,7 @@ def _reset_connections(model: Any) -> None:
 
 @lru_cache(maxsize=1)
 def _connection() -> Any:
-    from pynamodb.connection import Connection
+    from pynamodb.connection import Connection  # lazy: keeps import app fast
 
     settings = get_settings()
     return Connection(
@@ -57,8 +57,8 @@ def _connection() -> Any:
 @lru_cache(maxsize=8)
 def client(service: str) -> Any:
     """A boto3 client for ``service`` (s3, ses, dynamodb), created on first use."""
-    import boto3
-    from botocore.config import Config
+    import boto3  # lazy: keeps import app fast
+    from botocore.config import Config  # lazy: keeps import app fast
 
     settings = get_settings()
     config = Config(
@@ -75,8 +75,8 @@ def transaction(
     *, token: str | None = None, conflict: str = "Someone else changed this record; try again."
 ) -> Iterator[TransactWrite]:
     """One TransactWriteItems. A failed condition becomes :class:`Conflict`; other failures propagate."""
-    from pynamodb.exceptions import TransactWriteError
-    from pynamodb.transactions import TransactWrite
+    from pynamodb.exceptions import TransactWriteError  # lazy: keeps import app fast
+    from pynamodb.transactions import TransactWrite  # lazy: keeps import app fast
 
     ready()
     tx = TransactWrite(connection=_connection(), client_request_token=token)
@@ -102,7 +102,7 @@ def create_resources(settings: Settings | None = None) -> None:
     Used by the local stack, the tests and ``portico bootstrap``; production creates them from the
     CloudFormation template instead.
     """
-    from chalicelib.store.models import PorticoItem
+    from chalicelib.store.models import PorticoItem  # lazy: keeps import app fast
 
     settings = settings or ready()
     ready()

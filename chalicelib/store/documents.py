@@ -12,41 +12,16 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.records import CREDIT_TYPES, debit_credit
-from chalicelib.store import accounts, contacts, db, files, keys, payments
+from chalicelib.store import accounts, billing, contacts, db, files, keys, payments
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import DocumentRecord
     from chalicelib.store.models import BillingDocumentItem
 
 
-def document_json(item: BillingDocumentItem) -> dict[str, Any]:
-    result = {
-        "id": item.doc_id,
-        "type": item.doc_type,
-        "account_id": item.account_id,
-        "contact_id": item.contact_id,
-        "number": item.number,
-        "issue_date": item.issue_date,
-        "currency": item.currency,
-        "total": int(item.total),
-        **(item.data or {}),
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-    }
-    if item.doc_type == "invoice":
-        result["due_date"] = item.due_date
-        result["balance"] = int(item.balance or 0)
-        result["paid_on"] = item.paid_on
-        result["proof_received_at"] = item.proof_received_at
-        # What the ERP last sent; `balance` also subtracts approved portal payments it has not posted yet.
-        result["erp_balance"] = int(item.erp_balance) if item.erp_balance is not None else result["balance"]
-        result["checkout_payment_id"] = item.checkout_payment_id
-    return result
-
-
 def owner(tenant: str, doc_type: str, doc_id: str) -> str | None:
     """The account a document id belongs to (the tenant-wide index), or None."""
-    from chalicelib.store.models import DocumentIndexItem
+    from chalicelib.store.models import DocumentIndexItem  # lazy: keeps import app fast
 
     db.ready()
     try:
@@ -57,7 +32,7 @@ def owner(tenant: str, doc_type: str, doc_id: str) -> str | None:
 
 def load(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem | None:
     """The document wherever its account is (via the tenant-wide index), or None."""
-    from chalicelib.store.models import BillingDocumentItem
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     account_id = owner(tenant, doc_type, doc_id)
     if account_id is None:
@@ -69,19 +44,16 @@ def load(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem | None:
         return None
 
 
-def get(tenant: str, doc_type: str, doc_id: str) -> dict[str, Any]:
+def get(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem:
     item = load(tenant, doc_type, doc_id)
     if item is None:
         raise NotFound(f"There is no {doc_type.replace('_', ' ')} with that id.", code="document_not_found")
-    result = document_json(item)
-    if doc_type == "invoice":
-        result["pdf_uploaded"] = bool(item.pdf_key) and files.exists(item.pdf_key)
-    return result
+    return item
 
 
 def _check_references(tenant: str, record: DocumentRecord) -> dict[str, BillingDocumentItem]:
     """422 when the contact or an invoice the document applies to is not of the same account and currency."""
-    from chalicelib.store.models import BillingDocumentItem
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     problems: dict[str, str] = {}
     if record.contact_id:
@@ -104,9 +76,9 @@ def _check_references(tenant: str, record: DocumentRecord) -> dict[str, BillingD
     return found
 
 
-def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, Any], bool]:
+def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[BillingDocumentItem, bool]:
     """Creates or replaces a document; returns it and whether it was created."""
-    from chalicelib.store.models import (
+    from chalicelib.store.models import (  # lazy: keeps import app fast
         AllocationItem,
         BillingDocumentItem,
         DocumentIndexItem,
@@ -200,14 +172,14 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[dict[str, 
                 amount=amount,
                 created_at=stamp,
             ))
-    return document_json(item), previous is None
+    return item, previous is None
 
 
 def _redate_paid_invoices(tx: Any, tenant: str, invoices: dict[str, BillingDocumentItem], record: DocumentRecord,
                           doc_id: str) -> None:
     """A credit arriving for an invoice already paid says when it was paid: the latest credit's date
     (so a past statement does not list it as open because the ERP sent the invoice first)."""
-    from chalicelib.store.models import AllocationItem, BillingDocumentItem
+    from chalicelib.store.models import AllocationItem, BillingDocumentItem  # lazy: keeps import app fast
 
     for invoice in invoices.values():
         if invoice.balance:
@@ -247,7 +219,7 @@ def _set_invoice_state(tenant: str, item: BillingDocumentItem, record: DocumentR
     Balance truth (DESIGN §5): the visible balance is the ERP's minus the approved portal payments the ERP
     has not posted yet, so an ERP update never brings back a balance a portal payment paid.
     """
-    from chalicelib.store.models import AllocationItem
+    from chalicelib.store.models import AllocationItem  # lazy: keeps import app fast
 
     assert record.due_date is not None and record.balance is not None
     allocations = list(AllocationItem.query(
@@ -262,32 +234,13 @@ def _set_invoice_state(tenant: str, item: BillingDocumentItem, record: DocumentR
         previous_erp = previous.erp_balance if previous.erp_balance is not None else previous.balance
         if previous_erp == record.balance:
             item.proof_received_at = previous.proof_received_at
-    set_lsi2(tenant, item, previous, [a.date for a in allocations])
-
-
-def set_lsi2(tenant: str, item: BillingDocumentItem, previous: BillingDocumentItem | None,
-             credit_dates: list[str]) -> None:
-    """Files the invoice as unpaid (by due date) or paid (by the day it was paid) in lsi2.
-
-    The day it was paid: as before if it was already paid, else the date of the latest credit applied to it,
-    else today (the day we learned of it)."""
-    from chalicelib.store import tenants
-
-    assert item.due_date is not None
-    if (item.balance or 0) > 0:
-        item.paid_on = None
-        item.lsi2sk = keys.open_invoice_lsi(item.due_date, item.doc_id)
-        return
-    if previous is not None and previous.paid_on and not previous.balance:
-        item.paid_on = previous.paid_on
-    else:
-        item.paid_on = max(credit_dates) if credit_dates else clock.today(tenants.get(tenant).timezone).isoformat()
-    item.lsi2sk = keys.paid_invoice_lsi(item.paid_on, item.doc_id)
+    billing.set_lsi2(tenant, item, previous, [a.date for a in allocations])
 
 
 def invoice_pdf_upload(tenant: str, invoice_id: str) -> dict[str, Any]:
-    """A presigned PUT for the ERP's PDF of the invoice; the invoice remembers where it will be."""
-    from chalicelib.store.models import BillingDocumentItem
+    """A presigned PUT for the ERP's PDF of the invoice (``{method, url, headers, expires_at, key}``); the
+    invoice remembers where it will be."""
+    from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     item = load(tenant, "invoice", invoice_id)
     if item is None:

@@ -18,11 +18,13 @@ if TYPE_CHECKING:
 
     from pynamodb.transactions import TransactWrite
 
+    from chalicelib.store.models import EventItem
+
 MAX_ATTEMPTS = 6
 
 
 def _current_seq(tenant: str) -> int:
-    from chalicelib.store.models import EventCounterItem
+    from chalicelib.store.models import EventCounterItem  # lazy: keeps import app fast
 
     try:
         return int(EventCounterItem.get(keys.events(tenant), keys.COUNTER_SK, consistent_read=True).seq)
@@ -44,7 +46,7 @@ def append(
 
     A conflict on the business writes is raised as :class:`Conflict`; a race on the counter is retried.
     """
-    from chalicelib.store.models import EventCounterItem, EventItem
+    from chalicelib.store.models import EventCounterItem, EventItem  # lazy: keeps import app fast
 
     db.ready()
     seq = _current_seq(tenant)
@@ -80,9 +82,9 @@ def append(
     raise Conflict("The events feed is busy; try again.", code="busy")
 
 
-def page(tenant: str, *, after: int, limit: int) -> tuple[list[dict[str, Any]], int | None]:
+def page(tenant: str, *, after: int, limit: int) -> tuple[list[EventItem], int | None]:
     """Events with a number greater than ``after``, oldest first, and the cursor of the next page."""
-    from chalicelib.store.models import EventItem
+    from chalicelib.store.models import EventItem  # lazy: keeps import app fast
 
     db.ready()
     items = list(
@@ -93,17 +95,5 @@ def page(tenant: str, *, after: int, limit: int) -> tuple[list[dict[str, Any]], 
             consistent_read=True,
         )
     )
-    events = [
-        {
-            "id": str(int(item.seq)),
-            "seq": int(item.seq),
-            "type": item.type,
-            "occurred_at": item.occurred_at,
-            "account_id": item.account_id,
-            "contact_id": item.contact_id,
-            "data": item.data or {},
-        }
-        for item in items
-    ]
-    next_after = events[-1]["seq"] if len(events) == limit else None
-    return events, next_after
+    next_after = int(items[-1].seq) if len(items) == limit else None
+    return items, next_after

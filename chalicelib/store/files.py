@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.domain import clock
 from chalicelib.store import db
@@ -35,12 +36,22 @@ def presign_put(key: str, *, content_type: str, size: int | None = None) -> dict
     }
 
 
-def presign_get(key: str, *, filename: str | None = None, seconds: int = URL_SECONDS) -> dict[str, Any]:
-    """A GET URL; ``seconds`` beyond 15 minutes only for links mailed to staff (SigV4 allows 7 days)."""
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name as RFC 6266/5987 ``filename*`` (any language) and a plain ASCII fallback."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def presign_get(key: str, *, filename: str | None = None, content_type: str | None = None,
+                seconds: int = URL_SECONDS) -> dict[str, Any]:
+    """A GET URL that downloads as ``filename`` with ``content_type`` (the validated type, not whatever the
+    object was stored with)."""
     settings = db.ready()
     params: dict[str, Any] = {"Bucket": settings.bucket, "Key": key}
     if filename:
-        params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        params["ResponseContentDisposition"] = content_disposition(filename)
+    if content_type:
+        params["ResponseContentType"] = content_type
     url = db.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
     return {"url": url, "expires_at": clock.iso(clock.in_seconds(seconds))}
 
@@ -52,7 +63,7 @@ def put_bytes(key: str, data: bytes, *, content_type: str) -> None:
 
 def read_bytes(key: str) -> bytes | None:
     """The whole object (small files only: logos), or None when it is not there."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # lazy: keeps import app fast
 
     settings = db.ready()
     try:
@@ -65,7 +76,7 @@ def read_bytes(key: str) -> bytes | None:
 
 def uploaded(key: str, *, sniff: int) -> tuple[int, str, bytes] | None:
     """(size, content type, first ``sniff`` bytes) of an uploaded object, or None when it was not uploaded."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # lazy: keeps import app fast
 
     settings = db.ready()
     try:
@@ -82,7 +93,7 @@ def uploaded(key: str, *, sniff: int) -> tuple[int, str, bytes] | None:
 
 def exists(key: str) -> bool:
     """Whether the object was uploaded (presigned PUTs are not observed otherwise)."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # lazy: keeps import app fast
 
     settings = db.ready()
     try:
@@ -92,3 +103,24 @@ def exists(key: str) -> bool:
             return False
         raise
     return True
+
+
+def read_upload(key: str, *, max_bytes: int) -> tuple[bytes, str] | None:
+    """The whole uploaded object and its stored content type, or None when it was not uploaded. An object
+    over ``max_bytes`` is not read: its first ``max_bytes + 1`` bytes are returned, so the caller sees it is
+    too large."""
+    from botocore.exceptions import ClientError  # lazy: keeps import app fast
+
+    settings = db.ready()
+    try:
+        found = db.client("s3").get_object(Bucket=settings.bucket, Key=key, Range=f"bytes=0-{max_bytes}")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound", "InvalidRange"):
+            return None
+        raise
+    return found["Body"].read(), found.get("ContentType") or ""
+
+
+def delete(key: str) -> None:
+    settings = db.ready()
+    db.client("s3").delete_object(Bucket=settings.bucket, Key=key)

@@ -33,7 +33,7 @@ class Claim:
 
     def replay(self) -> tuple[int, dict[str, Any]] | None:
         """The stored (status, result) of an earlier request with this key; 409 if it had another body."""
-        from chalicelib.store.models import IdempotencyItem
+        from chalicelib.store.models import IdempotencyItem  # lazy: keeps import app fast
 
         db.ready()
         try:
@@ -49,7 +49,7 @@ class Claim:
 
     def record(self, tx: TransactWrite, status: int, result: dict[str, Any]) -> None:
         """Adds the result to ``tx``; the transaction fails if another request claimed the key first."""
-        from chalicelib.store.models import IdempotencyItem
+        from chalicelib.store.models import IdempotencyItem  # lazy: keeps import app fast
 
         stamp = clock.now()
         tx.save(

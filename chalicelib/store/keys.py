@@ -134,6 +134,10 @@ def upload_sk(upload_id: str) -> str:
     return f"UPLOAD#{upload_id}"
 
 
+def attachment_link_sk(link_id: str) -> str:
+    return f"ATTLINK#{link_id}"
+
+
 def idempotency_sk(scope: str, key_hash: str) -> str:
     return f"IDEMPOTENCY#{scope}#{key_hash}"
 

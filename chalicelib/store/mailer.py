@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def send(mail: Mail, *, sender_name: str) -> str:
     """Sends ``mail``; returns the SES message id. SES failures become :class:`GatewayUnavailable`."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # lazy: keeps import app fast
 
     settings = db.ready()
     message = EmailMessage()

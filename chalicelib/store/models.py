@@ -259,6 +259,18 @@ class UploadItem(PorticoItem, discriminator="Upload"):
     used_by = UnicodeAttribute(null=True)
 
 
+class AttachmentLinkItem(PorticoItem, discriminator="AttachmentLink"):
+    """A mailed link to an attachment: the portal trades it for a short presigned URL while it lasts
+    (mail never carries presigned URLs, whose life a Lambda's temporary credentials cut short)."""
+
+    link_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    key = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+
+
 class IdempotencyItem(PorticoItem, discriminator="Idempotency"):
     """The first result of a create request sent with an ``Idempotency-Key`` (written with the result)."""
 
@@ -286,6 +298,8 @@ class PaymentItem(PorticoItem, discriminator="Payment"):
     checkout = JSONAttribute(null=True)
     # Each entry a JSON object as a string: a list of strings can be appended to atomically (list_append).
     timeline = ListAttribute(of=UnicodeAttribute, default=list)
+    timeline_omitted = NumberAttribute(null=True)  # older entries dropped to keep the item small
+    last_queried_at = UnicodeAttribute(null=True)  # the last gateway query a callback asked for
     next_check_at = UnicodeAttribute(null=True)
     checks = NumberAttribute(default=0)
     final_at = UnicodeAttribute(null=True)

@@ -9,6 +9,7 @@ import {HOME_PAGE, MODULE_PAGES} from "./modules.js";
 import {addRoute, loginHash, navigate, refresh, setNotFound, startRouter} from "./router.js";
 import {currentUser, hasModule, onSessionChange, sessionToken, startSession} from "./session.js";
 import {configuredTenant} from "./settings.js";
+import {renderAttachmentLink} from "./views/attachment-link.js";
 import {renderForgotPassword} from "./views/forgot-password.js";
 import {applyStaticTexts, closeMenus, initLayout, markCurrentNav, renderHeader} from "./views/layout.js";
 import {renderLogin} from "./views/login.js";
@@ -30,6 +31,7 @@ function registerRoutes() {
   addRoute({path: "/login", view: renderLogin, titleKey: "login.title", public: true});
   addRoute({path: "/set-password", view: renderSetPassword, titleKey: "set_password.title", public: true});
   addRoute({path: "/forgot-password", view: renderForgotPassword, titleKey: "forgot.title", public: true});
+  addRoute({path: "/attachment/:token", view: renderAttachmentLink, titleKey: "attachment.title", public: true});
   addRoute({path: HOME_PAGE.route, view: HOME_PAGE.view, titleKey: HOME_PAGE.labelKey});
   for (const page of MODULE_PAGES) {
     addRoute({path: page.route, view: page.view, titleKey: page.titleKey || page.labelKey, module: page.module,

@@ -225,7 +225,7 @@ def cheap_password_hash() -> str:
 
 
 def configure_gateways(tenant: str = TENANT, *, partial_payments: bool | None = None) -> None:
-    from chalicelib.store import gateways
+    from chalicelib.services import gateways
 
     gateways.configure(tenant, "payu", dict(PAYU_CREDENTIALS), partial_payments=partial_payments)
     gateways.configure(tenant, "zonavirtual", dict(ZONAVIRTUAL_CREDENTIALS))
@@ -354,9 +354,9 @@ class Payer:
 
 def stored_payment(tenant: str, account_id: str, payment_id: str) -> dict[str, Any]:
     """A payment as stored (for checks at a moved clock, when the portal session has lapsed)."""
+    from chalicelib.handlers.views.payments import payment as payment_json
     from chalicelib.store import keys
     from chalicelib.store.models import PaymentItem
-    from chalicelib.store.payments import payment_json
 
     return payment_json(PaymentItem.get(keys.account(tenant, account_id), keys.payment_sk(payment_id),
                                         consistent_read=True))

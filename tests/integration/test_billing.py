@@ -1127,9 +1127,16 @@ def test_comment_mails_the_salesperson_with_the_attachment_links(world: Any) -> 
     assert "FV-7788" in mail["subject"]
     assert "Consigné el saldo ayer" in mail["text"]
     assert "transferencia.png" in mail["text"]
-    link = next(word for word in mail["text"].split() if word.startswith("http") and upload_id in word)
-    assert url_expires(link) == 7 * 24 * 3600
-    assert download(link) == PNG
+    # The mail carries a portal link (presigned URLs die with the Lambda's credentials), never an S3 URL.
+    [link] = [word for word in mail["text"].split() if "#/attachment/" in word]
+    assert link.startswith(f"http://portal.test/{TENANT}/#/attachment/")
+    assert "X-Amz-" not in mail["text"] and "X-Amz-" not in mail["html"]
+    opened = call(world.client, "GET", f"/v1/attachment-links/{link.rsplit('/', 1)[1]}")
+    assert opened.status == 200 and opened.body["filename"] == "transferencia.png"
+    assert url_expires(opened.body["url"]) == 15 * 60
+    assert download(opened.body["url"]) == PNG
+    forged = call(world.client, "GET", f"/v1/attachment-links/{link.rsplit('/', 1)[1][:-4]}AAAA")
+    assert forged.status == 404 and forged.body["error"]["code"] == "link_not_found"
     assert "Persona c-1" in mail["text"]
     assert mails_to("eva@acme.test") == []
 
@@ -1358,9 +1365,10 @@ def test_own_scope_dashboard_finds_the_contacts_comments_behind_many_others(worl
     assert other is not None
     with CommentItem.batch_write() as batch:
         for n in range(50):
-            batch.save(comments._comment_item(
+            batch.save(comments.comment_item(
                 other, author_type="staff", author_name="Sara", contact_id=None, body=f"ajeno {n}",
-                payment_proof=False, uploads=[], comment_id=f"cm_bulk{n:04d}", stamp=clock.iso_precise(clock.now())))
+                payment_proof=False, attachments=[], comment_id=f"cm_bulk{n:04d}",
+                stamp=clock.iso_precise(clock.now())))
     thread = call(world.client, "GET", "/v1/integration/invoices/fv-other/comments", token=API_KEY)
     assert len(thread.body["items"]) == 51
     assert [c["body"] for c in ok(world, "dashboard", token)["modules"]["billing"]["latest_comments"]] == ["mío"]

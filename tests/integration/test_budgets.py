@@ -151,7 +151,7 @@ def test_invoice_list_budget(billing_data: str, world: Any, monkeypatch: pytest.
 def payments_data(world: Any) -> tuple[str, list[str]]:
     """acc-1 with three PayU payments of c-1 (PayU's checkout is a signed form built locally: no gateway call);
     returns c-1's token and the payment ids, oldest first."""
-    from chalicelib.store import gateways
+    from chalicelib.services import gateways
     from tests.support import quick_portal_user
 
     gateways.configure(TENANT, "payu", {"merchant_id": "508029", "account_id": "512321",

@@ -58,6 +58,8 @@ PUBLIC = {
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/health"),
     ("GET", "/v1/tenants/{tenant}/public"),
+    # a mailed attachment link: the token is the credential (tests/integration/test_uploads_hardening.py)
+    ("GET", "/v1/attachment-links/{token}"),
     # gateway callbacks: verified by signature or by asking the gateway (tests/integration/test_payments.py)
     ("POST", "/v1/gateways/payu/{tenant}/confirmation"),
     ("GET", "/v1/gateways/payu/{tenant}/response"),
@@ -168,7 +170,7 @@ class Scene:
     another account of the same tenant (built on first use: most scenarios do not need it)."""
 
     def __init__(self, client: Any):
-        from chalicelib.store import gateways
+        from chalicelib.services import gateways
 
         self.client = client
         gateways.configure(TENANT, "payu", {"merchant_id": "508029", "account_id": "512321", "api_key": "k" * 26,

@@ -81,7 +81,8 @@ def receipt_mails(reference: str) -> list[dict[str, Any]]:
 def snapshot(payer: Payer, invoice_ids: tuple[str, ...], payment_ids: tuple[str, ...] = ()) -> dict[str, Any]:
     """Everything a gateway call could change: every item of the account (invoices with their balances and
     locks, payments, allocations, statement movements, month totals), the integrator's event counter and the
-    mail sent. ``invoice_ids``/``payment_ids`` must be among them (a guard against snapshotting nothing)."""
+    mail sent. ``invoice_ids``/``payment_ids`` must be among them (a guard against snapshotting nothing).
+    A payment's ``last_queried_at`` (when a callback last made us ask the gateway) is bookkeeping, not state."""
     from chalicelib.store import keys
     from chalicelib.store.models import BillingDocumentItem, EventCounterItem, PaymentItem, PorticoItem
 
@@ -92,7 +93,9 @@ def snapshot(payer: Payer, invoice_ids: tuple[str, ...], payment_ids: tuple[str,
         seq = int(EventCounterItem.get(keys.events(payer.tenant), keys.COUNTER_SK, consistent_read=True).seq)
     except EventCounterItem.DoesNotExist:
         seq = 0
-    return {"account": sorted((i.sk, repr(i.serialize())) for i in items), "events": seq, "mail": len(sent_mail())}
+    shown = [{k: v for k, v in i.serialize().items() if k != "last_queried_at"} for i in items]
+    return {"account": sorted((i.sk, repr(raw)) for i, raw in zip(items, shown, strict=True)), "events": seq,
+            "mail": len(sent_mail())}
 
 
 def signed(form: dict[str, str], *, api_key: str = API_KEY_PAYU, **changes: str) -> dict[str, str]:
@@ -121,7 +124,7 @@ def statement_lines(payer: Payer, kind: str) -> list[dict[str, Any]]:
 
 
 def test_options_and_validation_of_payment_requests(world: Any, sandbox: Sandbox) -> None:
-    from chalicelib.store import gateways
+    from chalicelib.services import gateways
 
     payer = Payer(world, sandbox)
     payer.invoice("fv-cop", 100000)
@@ -310,7 +313,7 @@ def test_payu_response_page_redirects_to_the_payment_and_changes_nothing(payer: 
 
 
 def test_pending_then_approved_by_the_reconciler(payer: Payer, clock: Clock) -> None:
-    from chalicelib.store import reconciler
+    from chalicelib.services import reconciler
 
     payer.invoice("fv-1", 150000)
     payment = payer.pay("fv-1")
@@ -328,7 +331,7 @@ def test_pending_then_approved_by_the_reconciler(payer: Payer, clock: Clock) -> 
     payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
     assert payer.sandbox.take_confirmations() == []
     clock.advance(minutes=8)
-    stats = reconciler.run()
+    stats = reconciler.reconcile_due()
     assert (stats["checked"], stats["changed"], stats["errors"]) == (1, 1, 0)
     assert 16 * 60 <= stats["oldest_pending_seconds"] <= 17 * 60
     done = payer.payment(payment["id"])
@@ -343,7 +346,7 @@ def test_pending_then_approved_by_the_reconciler(payer: Payer, clock: Clock) -> 
 def test_two_reconciler_runs_at_once_apply_an_approval_once(payer: Payer, clock: Clock) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from chalicelib.store import reconciler
+    from chalicelib.services import reconciler
 
     payer.invoice("fv-1", 150000)
     payment = payer.pay("fv-1")
@@ -351,7 +354,7 @@ def test_two_reconciler_runs_at_once_apply_an_approval_once(payer: Payer, clock:
     payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
     clock.advance(minutes=8)
     with ThreadPoolExecutor(2) as pool:
-        runs = list(pool.map(lambda _: reconciler.run(), range(2)))
+        runs = list(pool.map(lambda _: reconciler.reconcile_due(), range(2)))
     assert sum(r["errors"] for r in runs) == 0, runs
     assert stored_payment(TENANT, "acc-1", payment["id"])["status"] == "approved"
     assert payer.balance("fv-1") == 0 and [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [150000]
@@ -503,7 +506,7 @@ def test_zonavirtual_pse_pending_shows_the_cus_then_the_reconciler_approves(paye
 
 
 def test_zonavirtual_not_starting_the_payment_is_503_and_releases_the_invoices(payer: Payer) -> None:
-    from chalicelib.store import gateways
+    from chalicelib.services import gateways
 
     gateways.configure(TENANT, "zonavirtual", {"commerce_id": 31685, "user": "PorticoDemo", "password": "wrong"})
     payer.invoice("fv-1", 150000)
@@ -779,7 +782,7 @@ def test_a_signed_approval_for_another_amount_or_currency_goes_to_review(payer: 
     assert statement_lines(payer, "portal_payment") == []
 
 
-def test_zonavirtual_callbacks_are_only_a_reason_to_ask(payer: Payer) -> None:
+def test_zonavirtual_callbacks_are_only_a_reason_to_ask(payer: Payer, clock: Clock) -> None:
     payer.invoice("fv-1", 150000)
     payer.invoice("fv-2", 50000)
     payment = payer.pay("fv-1", gateway="zonavirtual")
@@ -808,6 +811,7 @@ def test_zonavirtual_callbacks_are_only_a_reason_to_ask(payer: Payer) -> None:
     assert payer.callback(answer["callback_url"]).status == 302
     assert snapshot(payer, ("fv-1", "fv-2"), (payment["id"], short["id"])) == before
     payer.sandbox.switches(verification_fail=0)
+    clock.advance(seconds=31)  # one gateway query a payment per 30 s, whatever the callbacks
     assert payer.callback(answer["callback_url"]).status == 302
     assert payer.payment(payment["id"])["status"] == "approved" and payer.balance("fv-1") == 0
     # An approval for less than the payment is not applied: staff review it.
@@ -818,8 +822,53 @@ def test_zonavirtual_callbacks_are_only_a_reason_to_ask(payer: Payer) -> None:
     assert sorted(int(a.amount) for a in portal_allocations(TENANT, "acc-1")) == [150000]
 
 
+def verifications(payer: Payer) -> int:
+    """How many VerificacionPago calls the Zona Virtual sandbox has answered."""
+    return int(payer.sandbox.state()["zonavirtual"]["verifications"])
+
+
+def test_zonavirtual_callbacks_ask_the_gateway_at_most_once_in_30_seconds(payer: Payer, clock: Clock) -> None:
+    """The callback is unauthenticated: a flood of them is not a flood of gateway queries (issue 10, 7)."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1", gateway="zonavirtual")
+    url = f"{API_BASE}/v1/gateways/zonavirtual/{TENANT}/callback?id_comercio=31685&id_pago={payment['reference']}"
+    asked = verifications(payer)
+    assert payer.callback(url).status == 302  # asks: not at the gateway yet
+    assert verifications(payer) == asked + 1
+    before = snapshot(payer, ("fv-1",), (payment["id"],))
+    for _ in range(5):
+        assert payer.callback(url).status == 302
+    assert verifications(payer) == asked + 1
+    assert snapshot(payer, ("fv-1",), (payment["id"],)) == before  # extra callbacks write nothing
+    payer.sandbox.zv_resolve(payment["reference"], "APPROVED", "CARD")
+    clock.advance(seconds=31)
+    assert payer.callback(url).status == 302
+    assert verifications(payer) == asked + 2
+    assert payer.payment(payment["id"])["status"] == "approved"
+
+
+def test_a_payments_timeline_keeps_its_newest_50_entries(payer: Payer, clock: Clock) -> None:
+    """Each check appends to the timeline; the item must never approach DynamoDB's 400 KB (issue 10, 7)."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1")
+    payer.sandbox.switches(reports_fail=500)  # every check fails and is recorded
+    for _ in range(60):
+        clock.advance(minutes=11)
+        payer.reconcile()
+    payer.sandbox.switches(reports_fail=0)
+    shown = stored_payment(TENANT, "acc-1", payment["id"])
+    assert len(shown["timeline"]) == 50
+    assert shown["timeline_omitted"] == 11  # "created" + 60 checks = 61 entries
+    assert shown["timeline"][-1]["event"] == "check"
+    at_gateway_form(payer, payment, "APPROVED")
+    payer.confirm(at_gateway_form(payer, payment, "APPROVED"))
+    done = stored_payment(TENANT, "acc-1", payment["id"])
+    assert done["status"] == "approved" and len(done["timeline"]) == 50 and done["timeline_omitted"] == 12
+    assert done["timeline"][-1]["event"] == "confirmation"
+
+
 def test_another_tenants_confirmation_cannot_touch_this_tenants_payment(payer: Payer, world: Any) -> None:
-    from chalicelib.store import gateways
+    from chalicelib.services import gateways
 
     gateways.configure(OTHER_TENANT, "payu", dict(PAYU_CREDENTIALS))  # same PayU merchant, another tenant
     other = Payer(world, payer.sandbox, account_id="g-1", contact_id="gc-1", tenant=OTHER_TENANT, key=OTHER_API_KEY)

@@ -261,3 +261,21 @@ def test_account_nit_is_checked_only_for_nits() -> None:
     account = read_account({**base, "tax_id_type": "CC"}, default_currency="COP")
     assert account["tax_id"] == "900123456-7"
     assert account["currency"] == "COP"
+
+
+def test_display_filenames_lose_controls_quotes_and_slashes_and_keep_their_extension() -> None:
+    from chalicelib.domain.attachments import MAX_FILENAME, display_filename
+
+    assert display_filename('a"b/c\\d\x00e\r\n\u2028f.pdf') == "a_b_c_d_e_f.pdf"
+    assert display_filename("comprobante ñandú.pdf") == "comprobante ñandú.pdf"
+    long = display_filename("x" * 300 + ".jpeg")
+    assert len(long) == MAX_FILENAME and long.endswith("x.jpeg")
+    assert display_filename("../../") == "_.._"  # no separators survive
+    assert display_filename("\x00") == "_"
+
+
+def test_content_disposition_names_the_file_in_utf8_with_an_ascii_fallback() -> None:
+    from chalicelib.store.files import content_disposition
+
+    value = content_disposition('pago "ñ";.pdf')
+    assert value == "attachment; filename=\"pago ____.pdf\"; filename*=UTF-8''pago%20%22%C3%B1%22%3B.pdf"

@@ -11,14 +11,20 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import clock
+from chalicelib.domain.payments import LIVE
 from chalicelib.observability import get_logger, get_metrics
-from chalicelib.store import db, keys
+from chalicelib.payments.exceptions import GatewayError
+from chalicelib.services import payments
+from chalicelib.store import keys
+from chalicelib.store import payments as stored
+
+if TYPE_CHECKING:
+    from chalicelib.store.models import PaymentItem
 
 CONCURRENCY = 8
-BATCH = 100  # BatchGetItem's limit
 REQUESTS_PER_SECOND = {"payu": 10.0, "zonavirtual": 5.0}
 
 
@@ -52,39 +58,12 @@ class Stats:
                 "oldest_pending_seconds": self.oldest_pending_seconds}
 
 
-def due_keys(now_iso: str, limit: int) -> list[tuple[str, str]]:
-    """(pk, sk) of live payments due by ``now_iso``, oldest first (gsi2 projects keys only)."""
-    settings = db.ready()
-    found: list[tuple[str, str]] = []
-    start: dict[str, Any] | None = None
-    while len(found) < limit:
-        kwargs: dict[str, Any] = {
-            "TableName": settings.table_name, "IndexName": "gsi2",
-            "KeyConditionExpression": "gsi2pk = :queue AND gsi2sk <= :now",
-            "ExpressionAttributeValues": {":queue": {"S": keys.RECONCILE_QUEUE}, ":now": {"S": f"{now_iso}#~"}},
-            "Limit": min(1000, limit - len(found)),
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = db.client("dynamodb").query(**kwargs)
-        found += [(i["pk"]["S"], i["sk"]["S"]) for i in page.get("Items", [])]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            break
-    return found
-
-
-def run(*, limit: int = 2000, concurrency: int = CONCURRENCY) -> dict[str, int]:
+def reconcile_due(*, limit: int = 2000, concurrency: int = CONCURRENCY) -> dict[str, int]:
     """One reconciler run; returns (and emits as metrics) how many payments were checked and changed."""
-    from chalicelib.store.models import PaymentItem
-
     now = clock.now()
     stats = Stats()
     limits = {name: RateLimit(rate) for name, rate in REQUESTS_PER_SECOND.items()}
-    wanted = due_keys(clock.iso(now), limit)
-    items: list[PaymentItem] = []
-    for start in range(0, len(wanted), BATCH):
-        items += list(PaymentItem.batch_get(wanted[start:start + BATCH], consistent_read=True))
+    items = stored.load_many(stored.due_keys(clock.iso(now), limit))
     if items:
         oldest = min(clock.parse_iso(i.created_at) for i in items)
         stats.oldest_pending_seconds = int((now - oldest).total_seconds())
@@ -101,11 +80,7 @@ def run(*, limit: int = 2000, concurrency: int = CONCURRENCY) -> dict[str, int]:
     return result
 
 
-def _check(item: Any, limits: dict[str, RateLimit], stats: Stats) -> None:
-    from chalicelib.domain.payments import LIVE
-    from chalicelib.payments.exceptions import GatewayError
-    from chalicelib.store import payments
-
+def _check(item: PaymentItem, limits: dict[str, RateLimit], stats: Stats) -> None:
     tenant = keys.tenant_of(item.pk)
     try:
         if item.status not in LIVE:
@@ -114,13 +89,13 @@ def _check(item: Any, limits: dict[str, RateLimit], stats: Stats) -> None:
         try:
             report = payments.query_gateway(tenant, item)
         except GatewayError as exc:
-            payments.defer(item, f"the gateway did not answer: {exc.message}")
+            payments.defer_check(item, f"the gateway did not answer: {exc.message}")
             with stats.lock:
                 stats.checked += 1
                 stats.errors += 1
             return
         before = item.status
-        after = payments.apply_report(item, report, source="check")
+        after = payments.apply_gateway_report(item, report, source="check")
         with stats.lock:
             stats.checked += 1
             stats.changed += int(after.status != before)

@@ -1,5 +1,5 @@
-"""PDFs handed to the portal as presigned URLs: statements rendered on demand, invoices as uploaded by the ERP
-or, when it sent none, a representation rendered from the invoice's data.
+"""PDFs handed to the portal as presigned URLs: statements rendered on demand (by :mod:`chalicelib.domain.pdf`),
+invoice representations when the ERP sent no PDF, payment receipts.
 
 Rendered files are cached in S3 under a name that carries a digest of everything printed on them, so an
 unchanged statement or invoice is rendered once and a changed one never serves a stale file.
@@ -11,6 +11,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import clock, pdf
 from chalicelib.store import files
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ def _logo(context: Context) -> bytes | None:
 
 def _local(context: Context, instant: str) -> str:
     """An instant in the tenant's time zone, so the PDF's "generated at" reads as local time."""
-    from chalicelib.domain import clock
-
     return clock.parse_iso(instant).astimezone(clock.zone(context.tenant.timezone)).isoformat(timespec="seconds")
 
 
@@ -47,8 +46,6 @@ def _cached(key: str, filename: str, render: Any) -> dict[str, Any]:
 
 
 def statement_pdf(context: Context, statement: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.domain import pdf
-
     principal, tenant = context.principal, context.tenant
     printed = {k: v for k, v in statement.items() if k != "generated_at"}
     language = _language(context)
@@ -62,31 +59,20 @@ def statement_pdf(context: Context, statement: dict[str, Any]) -> dict[str, Any]
         generated_at=_local(context, statement["generated_at"]), language=language))
 
 
-def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
-    from chalicelib.domain import clock, pdf
-    from chalicelib.store import accounts, billing
-
+def invoice_pdf(context: Context, detail: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    """The representation of an invoice the ERP sent no PDF for, from its ``detail`` (as the portal shows it)."""
     principal, tenant = context.principal, context.tenant
-    invoice, allocations, comments = billing.invoice_children(principal, invoice_id)
-    filename = f"factura_{invoice.number}.pdf"
-    if billing.erp_pdf_uploaded(invoice):
-        return {**files.presign_get(invoice.pdf_key, filename=filename), "filename": filename,
-                "representation": False}
-    detail = billing.detail_json(principal, invoice, allocations, comments, has_pdf=False)
-    account = accounts.get(principal.tenant, principal.account_id)
     printed = {k: v for k, v in detail.items() if k not in ("comments", "days_overdue")}
     language = _language(context)
     digest = _digest(printed, account, tenant.name, tenant.branding.get("logo_key"), language)
-    key = files.object_key(principal.tenant, principal.account_id, "rendered", f"{invoice_id}_{digest}.pdf")
-    result = _cached(key, f"factura_{invoice.number}_representacion.pdf", lambda: pdf.render_invoice(
+    key = files.object_key(principal.tenant, principal.account_id, "rendered", f"{detail['id']}_{digest}.pdf")
+    result = _cached(key, f"factura_{detail['number']}_representacion.pdf", lambda: pdf.render_invoice(
         detail, account, tenant_name=tenant.name, logo=_logo(context),
         generated_at=_local(context, clock.iso(clock.now())), language=language))
     return {**result, "representation": True}
 
 
 def payment_receipt_pdf(context: Context, payment: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.domain import pdf
-
     principal, tenant = context.principal, context.tenant
     language = _language(context)
     digest = _digest(payment, account, tenant.name, tenant.branding.get("logo_key"), language)
