@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint unit integration e2e package package-check bench clean
+.PHONY: run test lint typecheck unit integration e2e package package-check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m devtools.stack
 
-test: lint unit integration e2e package-check
+test: lint typecheck unit integration e2e package-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# What it checks and how strictly: [tool.mypy] in pyproject.toml.
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

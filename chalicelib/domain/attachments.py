@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.domain.validation import ID_RE, Reader
 
@@ -28,7 +27,7 @@ class UploadRequest:
     size: int
 
 
-def read_upload(body: Any) -> UploadRequest:
+def read_upload(body: object) -> UploadRequest:
     r = Reader(body)
     filename = r.text("filename", required=True, max_len=200)
     content_type = r.choice("content_type", tuple(ALLOWED), required=True)
@@ -77,7 +76,7 @@ class CommentRequest:
     payment_proof: bool
 
 
-def read_comment(body: Any) -> CommentRequest:
+def read_comment(body: object) -> CommentRequest:
     r = Reader(body)
     text = r.text("body", required=True, max_len=MAX_BODY)
     ids: list[str] = []
@@ -106,7 +105,7 @@ class StaffReply:
     author_email: str | None
 
 
-def read_staff_reply(body: Any) -> StaffReply:
+def read_staff_reply(body: object) -> StaffReply:
     r = Reader(body)
     text = r.text("body", required=True, max_len=MAX_BODY)
     author = r.obj("author")

@@ -200,9 +200,9 @@ def _year_period(year: str | None, month: str | None, problems: dict[str, str]) 
         problems["year"] = "must be a year like 2026"
     if month is not None and not _MONTH_RE.match(month):
         problems["period"] = "must be a month from 01 to 12"
-    if problems:
+    if problems or year is None:  # no year means a problem above; testing it again narrows year to str
         return None
-    y = int(year)  # type: ignore[arg-type]
+    y = int(year)
     if month is None:
         return Period(date(y, 1, 1), date(y, 12, 31))
     m = int(month)

@@ -6,7 +6,6 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.domain.validation import ID_RE, MAX_MINOR_UNITS, Reader
 
@@ -42,7 +41,7 @@ class PaymentRequest:
     items: tuple[PaymentItem, ...]
 
 
-def read_payment_request(body: Any) -> PaymentRequest:
+def read_payment_request(body: object) -> PaymentRequest:
     r = Reader(body)
     gateway = r.choice("gateway", GATEWAY_NAMES, required=True)
     items: list[PaymentItem] = []

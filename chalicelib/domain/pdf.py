@@ -16,13 +16,23 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from chalicelib.domain.money import minor_unit_exponent
 
 if TYPE_CHECKING:
     from fpdf import FPDF
+    from fpdf.fonts import CoreFont
     from PIL.Image import Image
+
+    class _Document(FPDF):
+        """What :func:`_document_class` builds, as the type checker sees it (fpdf2 itself loads lazily)."""
+
+        running_head: str
+        marker: str
+        stamp: str
+        page_label: str
+        body_top: float
 
 
 _ENCODING = "cp1252"  # what fpdf2 declares for core fonts (WinAnsiEncoding); a superset of latin-1's letters
@@ -224,7 +234,7 @@ def format_money(minor: int, currency: str, *, language: str = "es-CO") -> str:
 _ES_SEPARATORS = str.maketrans(",.", ".,")
 
 
-def _money(value: Any, currency: str, language: str, *, blank_zero: bool = False) -> str:
+def _money(value: object, currency: str, language: str, *, blank_zero: bool = False) -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     if blank_zero and value == 0:
@@ -232,14 +242,14 @@ def _money(value: Any, currency: str, language: str, *, blank_zero: bool = False
     return format_money(int(value), currency, language=language)
 
 
-def _quantity(value: Any, language: str) -> str:
+def _quantity(value: object, language: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _text(value)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
     return text if _lang(language) == "en" else text.translate(_ES_SEPARATORS)
 
 
-def _date(value: Any, language: str) -> str:
+def _date(value: object, language: str) -> str:
     """``2026-11-23`` → ``23 nov 2026`` / ``Nov 23, 2026`` (UI.md); anything else as it came."""
     text = _text(value)
     match = _ISO_DATE.match(text)
@@ -274,7 +284,7 @@ def _generated_stamp(generated_at: str, language: str) -> str:
     return f"{_date(moment.date().isoformat(), language)}, {moment:%H:%M} {zone}"
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """Any value as text the core fonts can show: cp1252, no control characters."""
     if value is None:
         return ""
@@ -314,25 +324,25 @@ def _creation_date(generated_at: str) -> datetime:
     return (moment or _FALLBACK_DATE).replace(microsecond=0)
 
 
-def _person_name(person: Any) -> str:
+def _person_name(person: object) -> str:
     """A person's name, and their email on a second line when known."""
     if isinstance(person, dict):
         return "\n".join(_text(p) for p in (person.get("name"), person.get("email")) if p)
     return _text(person)
 
 
-def _name_of(person: Any) -> str:
+def _name_of(person: object) -> str:
     return _text(person.get("name")) if isinstance(person, dict) else _text(person)
 
 
-def _type_word(doc_type: Any, words: dict[str, str]) -> str:
+def _type_word(doc_type: object, words: dict[str, str]) -> str:
     return words.get(f"{doc_type}_type", _text(doc_type))
 
 
 # --- images ------------------------------------------------------------------------------------------
 
 
-def _logo_image(logo: bytes | None) -> tuple[Any, int, int] | None:
+def _logo_image(logo: bytes | None) -> tuple[io.BytesIO | Image, int, int] | None:
     """The logo as something fpdf2 can place, with its pixel size; None when absent or unreadable.
 
     Only PNG and JPEG, decoded here first, so that fpdf2 never sees anything it could choke on (it would
@@ -352,8 +362,8 @@ def _logo_image(logo: bytes | None) -> tuple[Any, int, int] | None:
         return None
     if image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK") and max(width, height) <= _LOGO_MAX_SIDE:
         return io.BytesIO(logo), width, height  # fpdf2 embeds the JPEG as it is
-    image = _normalized(image)
-    return image, *image.size
+    normalized = _normalized(image)
+    return normalized, *normalized.size
 
 
 def _normalized(image: Image) -> Image:
@@ -369,7 +379,7 @@ def _normalized(image: Image) -> Image:
 
 
 @cache
-def _document_class() -> type[FPDF]:
+def _document_class() -> type[_Document]:
     from fpdf import FPDF
 
     class Document(FPDF):
@@ -406,10 +416,12 @@ def _document_class() -> type[FPDF]:
             self.cell(half, 4, self.page_label.format(page=self.page_no(), pages=_PAGES_ALIAS), align="R")
             self.set_text_color(*_INK)
 
-    return Document
+    # The same class as _Document declares; a cast because that declaration exists for the type checker only.
+    return cast("type[_Document]", Document)
 
 
-def _new_document(*, title: str, tenant_name: str, generated_at: str, language: str, words: dict[str, str]) -> Any:
+def _new_document(*, title: str, tenant_name: str, generated_at: str, language: str,
+                  words: dict[str, str]) -> _Document:
     pdf = _document_class()(orientation="P", unit="mm", format="A4")
     pdf.core_fonts_encoding = _ENCODING
     pdf.set_creation_date(_creation_date(generated_at))
@@ -424,7 +436,7 @@ def _new_document(*, title: str, tenant_name: str, generated_at: str, language: 
     return pdf
 
 
-def _marker_box(pdf: Any, text: str) -> None:
+def _marker_box(pdf: FPDF, text: str) -> None:
     pdf.set_font("helvetica", "B", 8.5)
     pdf.set_text_color(*_MARKER)
     pdf.set_draw_color(*_MARKER)
@@ -433,7 +445,7 @@ def _marker_box(pdf: Any, text: str) -> None:
     pdf.set_text_color(*_INK)
 
 
-def _letterhead(pdf: Any, *, tenant_name: str, logo: bytes | None, title: str) -> None:
+def _letterhead(pdf: FPDF, *, tenant_name: str, logo: bytes | None, title: str) -> None:
     """Logo and tenant name, then the document's title."""
     top = pdf.get_y()
     placed = _logo_image(logo)
@@ -457,7 +469,7 @@ def _letterhead(pdf: Any, *, tenant_name: str, logo: bytes | None, title: str) -
     pdf.ln(2)
 
 
-def _section_title(pdf: Any, text: str) -> None:
+def _section_title(pdf: FPDF, text: str) -> None:
     if pdf.will_page_break(20):  # keep a title with at least the first rows of what it introduces
         pdf.add_page()
     pdf.ln(3)
@@ -477,19 +489,20 @@ def _plain(texts: list[str], style: str = "") -> list[_Cell]:
     return [(text, 1, style) for text in texts]
 
 
-def _set_style(pdf: Any, style: str, size: float = _FONT_SIZE) -> None:
+def _set_style(pdf: FPDF, style: str, size: float = _FONT_SIZE) -> None:
     pdf.set_font("helvetica", "B" if style in ("B", "label") else "", size)
     pdf.set_text_color(*(_MUTED if style == "label" else _INK))
 
 
-def _width(pdf: Any, text: str) -> float:
+def _width(pdf: FPDF, text: str) -> float:
     """Width in mm of text in the current core font: what get_string_width gives, without its per-call
     fragment machinery, which dominated the time of a long statement."""
-    widths = pdf.current_font.cw
+    # Only core fonts are ever set (helvetica), so the current font is a CoreFont: its widths are by character.
+    widths = cast("CoreFont", pdf.current_font).cw
     return sum(widths[c] for c in pdf.normalize_text(text)) * pdf.font_size_pt * 0.001 / pdf.k
 
 
-def _wrap(pdf: Any, text: str, width: float) -> list[str]:
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     """Greedy word wrap; a word wider than the column is cut where it must be."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -507,7 +520,7 @@ def _wrap(pdf: Any, text: str, width: float) -> list[str]:
     return lines
 
 
-def _cut(pdf: Any, word: str, width: float) -> list[str]:
+def _cut(pdf: FPDF, word: str, width: float) -> list[str]:
     """A word in pieces that each fit ``width`` (at least one character a piece)."""
     pieces = []
     while len(word) > 1 and _width(pdf, word) > width:
@@ -529,8 +542,8 @@ class _Grid:
     on. ``widths`` are in mm; ``aligns`` "L" or "R" per column.
     """
 
-    def __init__(self, pdf: Any, widths: list[float], aligns: tuple[str, ...], *, heading: list[str] | None = None,
-                 zebra: bool = False, size: float = _FONT_SIZE) -> None:
+    def __init__(self, pdf: _Document, widths: list[float], aligns: tuple[str, ...], *,
+                 heading: list[str] | None = None, zebra: bool = False, size: float = _FONT_SIZE) -> None:
         self.pdf, self.widths, self.aligns = pdf, widths, aligns
         self.zebra, self.size, self.count = zebra, size, 0
         self.line = _LINE * size / _FONT_SIZE
@@ -588,7 +601,7 @@ class _Grid:
         pdf.set_xy(pdf.l_margin, top + height)
 
 
-def _key_values(pdf: Any, pairs: list[tuple[str, str]], *, bold_last: bool = False) -> None:
+def _key_values(pdf: _Document, pairs: list[tuple[str, str]], *, bold_last: bool = False) -> None:
     """Label/value pairs, two pairs a line; empty values are left out."""
     pairs = [(label, value) for label, value in pairs if value]
     tenth = pdf.epw / 10
@@ -601,7 +614,7 @@ def _key_values(pdf: Any, pairs: list[tuple[str, str]], *, bold_last: bool = Fal
         grid.row(cells)
 
 
-def _data_table(pdf: Any, headings: list[str], rows: list[list[str]], *, aligns: tuple[str, ...],
+def _data_table(pdf: _Document, headings: list[str], rows: list[list[str]], *, aligns: tuple[str, ...],
                 flexible: int, footer: list[tuple[str, int]] | None = None) -> None:
     """A zebra table whose columns fit their widest content, except column ``flexible``, which takes the
     rest of the page width; ``footer`` is a bold last row of (text, columns spanned)."""
@@ -630,7 +643,7 @@ def _data_table(pdf: Any, headings: list[str], rows: list[list[str]], *, aligns:
 # --- statement ---------------------------------------------------------------------------------------
 
 
-def render_statement(statement: dict, *, tenant_name: str, logo: bytes | None, generated_at: str,
+def render_statement(statement: dict[str, Any], *, tenant_name: str, logo: bytes | None, generated_at: str,
                      language: str = "es-CO") -> bytes:
     """The account statement PDF from the JSON of ``GET /v1/portal/statement`` (docs/api.md, Billing)."""
     words = _WORDS[_lang(language)]
@@ -645,7 +658,7 @@ def render_statement(statement: dict, *, tenant_name: str, logo: bytes | None, g
     _letterhead(pdf, tenant_name=tenant_name, logo=logo, title=title)
     _account_block(pdf, account, words)
 
-    def money(value: Any, *, blank_zero: bool = False) -> str:
+    def money(value: object, *, blank_zero: bool = False) -> str:
         return _money(value, currency, language, blank_zero=blank_zero)
 
     totals = statement.get("totals") or {}
@@ -702,7 +715,7 @@ def render_statement(statement: dict, *, tenant_name: str, logo: bytes | None, g
     return bytes(pdf.output())
 
 
-def _account_block(pdf: Any, account: dict, words: dict[str, str]) -> None:
+def _account_block(pdf: _Document, account: dict[str, Any], words: dict[str, str]) -> None:
     kind = _text(account.get("tax_id_type")) or "NIT"
     pdf.set_font("helvetica", "B", 11)
     pdf.multi_cell(0, 6, _text(account.get("name")), new_x="LMARGIN", new_y="NEXT")
@@ -719,8 +732,8 @@ def _account_block(pdf: Any, account: dict, words: dict[str, str]) -> None:
 # --- invoice -----------------------------------------------------------------------------------------
 
 
-def render_invoice(invoice: dict, account: dict, *, tenant_name: str, logo: bytes | None, generated_at: str,
-                   language: str = "es-CO") -> bytes:
+def render_invoice(invoice: dict[str, Any], account: dict[str, Any], *, tenant_name: str, logo: bytes | None,
+                   generated_at: str, language: str = "es-CO") -> bytes:
     """A PDF representation of an invoice from its data (the JSON of ``GET /v1/portal/invoices/{id}``).
 
     Every page says, at the top, that it is the portal's representation and not the original e-invoice.
@@ -736,7 +749,7 @@ def render_invoice(invoice: dict, account: dict, *, tenant_name: str, logo: byte
     pdf.add_page()
     _letterhead(pdf, tenant_name=tenant_name, logo=logo, title=title)
 
-    def money(value: Any) -> str:
+    def money(value: object) -> str:
         return _money(value, currency, language)
 
     _key_values(pdf, [
@@ -786,8 +799,8 @@ def render_invoice(invoice: dict, account: dict, *, tenant_name: str, logo: byte
     return bytes(pdf.output())
 
 
-def render_receipt(payment: dict, account: dict, *, tenant_name: str, logo: bytes | None, generated_at: str,
-                   language: str = "es-CO") -> bytes:
+def render_receipt(payment: dict[str, Any], account: dict[str, Any], *, tenant_name: str, logo: bytes | None,
+                   generated_at: str, language: str = "es-CO") -> bytes:
     """The receipt of an approved online payment (the JSON of ``GET /v1/portal/payments/{id}``)."""
     words = _WORDS[_lang(language)]
     currency = _text(payment.get("currency"))
@@ -800,7 +813,7 @@ def render_receipt(payment: dict, account: dict, *, tenant_name: str, logo: byte
     approved = _instant(_text(payment.get("final_at")))
     _key_values(pdf, [
         (words["reference"], _text(payment.get("reference"))),
-        (words["gateway"], {"payu": "PayU", "zonavirtual": "Zona Virtual"}.get(payment.get("gateway"), "")),
+        (words["gateway"], {"payu": "PayU", "zonavirtual": "Zona Virtual"}.get(_text(payment.get("gateway")), "")),
         (words["method"], _text((payment.get("method") or "").upper())),
         (words["transaction"], _text(payment.get("transaction_id"))),
         *([(words["cus"], _text(payment.get("cus")))] if payment.get("cus") else []),
@@ -823,7 +836,7 @@ def render_receipt(payment: dict, account: dict, *, tenant_name: str, logo: byte
     return bytes(pdf.output())
 
 
-def _status(invoice: dict, words: dict[str, str]) -> str:
+def _status(invoice: dict[str, Any], words: dict[str, str]) -> str:
     if invoice.get("status") == "paid" or invoice.get("balance") == 0:
         return words["paid"]
     days = invoice.get("days_overdue")

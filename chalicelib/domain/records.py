@@ -36,7 +36,7 @@ def _person(reader: Reader | None, *, email_required: bool = False) -> dict[str,
     return {k: v for k, v in person.items() if v}
 
 
-def read_account(body: Any, *, default_currency: str) -> dict[str, Any]:
+def read_account(body: object, *, default_currency: str) -> dict[str, Any]:
     r = Reader(body)
     tax_id_type = r.choice("tax_id_type", TAX_ID_TYPES, default="NIT")
     tax_id = r.text("tax_id", required=True, max_len=20)
@@ -69,7 +69,7 @@ class ContactRecord:
     grant: Grant | None
 
 
-def read_contact(body: Any, *, today: date, previous: Grant | None) -> ContactRecord:
+def read_contact(body: object, *, today: date, previous: Grant | None) -> ContactRecord:
     r = Reader(body)
     account_id = r.text("account_id", required=True, max_len=64, pattern=ID_RE, message="must be an account id")
     name = r.text("name", required=True, max_len=120)
@@ -106,7 +106,7 @@ class DocumentRecord:
         return debit_credit(self.doc_type, self.total)
 
 
-def read_document(doc_type: str, body: Any) -> DocumentRecord:
+def read_document(doc_type: str, body: object) -> DocumentRecord:
     r = Reader(body)
     account_id = r.text("account_id", required=True, max_len=64, pattern=ID_RE, message="must be an account id")
     contact_id = r.text("contact_id", max_len=64, pattern=ID_RE, message="must be a contact id")

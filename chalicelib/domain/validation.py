@@ -27,7 +27,8 @@ def check_id(value: str, field: str = "id") -> str:
 class Reader:
     """Reads fields from one JSON object; problems accumulate in a shared ``errors`` dict by field path."""
 
-    def __init__(self, data: Any, *, path: str = "", errors: dict[str, str] | None = None, strict: bool = True):
+    def __init__(self, data: object, *, path: str = "", errors: dict[str, str] | None = None,
+                 strict: bool = True) -> None:
         self.errors: dict[str, str] = {} if errors is None else errors
         self.path = path
         self.data: dict[str, Any] = {}
@@ -48,7 +49,7 @@ class Reader:
     def has(self, field: str) -> bool:
         return field in self.data and self.data[field] is not None
 
-    def _get(self, field: str, required: bool) -> Any:
+    def _get(self, field: str, required: bool) -> object:
         self._seen.add(field)
         value = self.data.get(field, _MISSING)
         if value is _MISSING or value is None:
@@ -86,7 +87,7 @@ class Reader:
         value = self._get(field, required)
         if value is _MISSING:
             return default
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             self.fail(field, f"must be one of: {', '.join(sorted(options))}")
             return None
         return value

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import import_module
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from chalicelib.domain.money import minor_unit_exponent
 from chalicelib.payments.exceptions import (
@@ -93,7 +93,8 @@ def parse_amount(text: str | int | Decimal, currency: str) -> int:
     exponent = minor_unit_exponent(currency)
     if len(fraction) > exponent:
         raise ValueError(f"{text.strip()!r} has more decimals than {currency} has")
-    return int(units) * 10**exponent + (int(fraction.ljust(exponent, "0")) if fraction else 0)
+    scale: int = 10**exponent  # typeshed types int ** int as Any (a negative power is a float); exponent ≥ 0
+    return int(units) * scale + (int(fraction.ljust(exponent, "0")) if fraction else 0)
 
 
 # --- credentials ---------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ _TOKEN = re.compile(r"\S{1,200}")
 _REQUIRED_TEXT = "is required (at most 200 characters)"
 
 
-def _known_fields(data: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
+def _known_fields(data: object, allowed: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidCredentials({"credentials": "must be an object"})
     unknown = sorted(set(data) - set(allowed))
@@ -153,7 +154,7 @@ class PayUCredentials:
     test: bool = False
 
     @classmethod
-    def from_json(cls, data: Any) -> PayUCredentials:
+    def from_json(cls, data: object) -> PayUCredentials:
         """Validates stored or submitted credentials; :class:`InvalidCredentials` lists every bad field."""
         data = _known_fields(data, cls.FIELDS)
         errors: dict[str, str] = {}
@@ -202,7 +203,7 @@ class ZonaVirtualCredentials:
     test: bool = False
 
     @classmethod
-    def from_json(cls, data: Any) -> ZonaVirtualCredentials:
+    def from_json(cls, data: object) -> ZonaVirtualCredentials:
         """Validates stored or submitted credentials; :class:`InvalidCredentials` lists every bad field."""
         data = _known_fields(data, cls.FIELDS)
         errors: dict[str, str] = {}
@@ -224,6 +225,7 @@ class ZonaVirtualCredentials:
         if errors:
             raise InvalidCredentials(errors)
         assert isinstance(user, str) and isinstance(password, str)
+        assert service_code is None or isinstance(service_code, str)
         return cls(commerce_id=int(commerce_id), user=user.strip(), password=password,
                    service_code=service_code.strip() if service_code else None, test=test)
 
@@ -244,13 +246,15 @@ class ZonaVirtualCredentials:
 
 
 Credentials = PayUCredentials | ZonaVirtualCredentials
+# The credentials one gateway takes: PayU is a Gateway[PayUCredentials].
+CredentialsT = TypeVar("CredentialsT", bound=Credentials)
 CREDENTIALS: dict[str, type[PayUCredentials] | type[ZonaVirtualCredentials]] = {
     "payu": PayUCredentials,
     "zonavirtual": ZonaVirtualCredentials,
 }
 
 
-def credentials_for(gateway: str, data: Any) -> Credentials:
+def credentials_for(gateway: str, data: object) -> Credentials:
     """Parses ``data`` as ``gateway``'s credentials (:class:`InvalidCredentials`, a ValueError, when bad)."""
     kind = CREDENTIALS.get(gateway)
     if kind is None:
@@ -426,7 +430,7 @@ def require_url(urls: GatewayUrls, name: str, gateway: str) -> str:
 # --- the interface ---------------------------------------------------------------------------------
 
 
-class Gateway(ABC):
+class Gateway(ABC, Generic[CredentialsT]):
     """One payment gateway. Stateless: every call gets the tenant's credentials and the base URLs.
 
     Network failures, timeouts, HTTP errors and malformed answers raise :class:`GatewayError`.
@@ -437,11 +441,11 @@ class Gateway(ABC):
     currencies: ClassVar[frozenset[str] | None] = None
 
     @abstractmethod
-    def start_checkout(self, creds: Any, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:
+    def start_checkout(self, creds: CredentialsT, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:
         """Where to send the browser to pay ``request``."""
 
     @abstractmethod
-    def query_status(self, creds: Any, reference: str, urls: GatewayUrls, *,
+    def query_status(self, creds: CredentialsT, reference: str, urls: GatewayUrls, *,
                      expected_amount: int | None = None) -> GatewayStatus:
         """What the gateway knows of ``reference`` now (``unknown`` when it has no order with it).
 
@@ -449,33 +453,36 @@ class Gateway(ABC):
         for the whole payment (Zona Virtual); the caller still compares the reported amount itself.
         """
 
-    def verify_confirmation(self, creds: Any, form: dict[str, str]) -> Notification:
+    def verify_confirmation(self, creds: CredentialsT, form: dict[str, str]) -> Notification:
         """A server-to-server confirmation, verified (:class:`InvalidSignature`, :class:`NotificationMismatch`)."""
         raise NotImplementedError(f"{self.name} sends no signed confirmation")
 
-    def callback_reference(self, creds: Any, params: dict[str, str]) -> str:
+    def callback_reference(self, creds: CredentialsT, params: dict[str, str]) -> str:
         """The reference an unsigned callback asks us to verify (:class:`NotificationMismatch` if not ours)."""
         raise NotImplementedError(f"{self.name} has no verification callback")
 
-    def parse_credentials(self, data: Any) -> Credentials:
+    def parse_credentials(self, data: object) -> Credentials:
         return credentials_for(self.name, data)
 
 
 @cache
-def get(name: str) -> Gateway:
-    """The gateway called ``name`` (``payu``, ``zonavirtual``); imports its module on first use."""
+def get(name: str) -> Gateway[Any]:
+    """The gateway called ``name`` (``payu``, ``zonavirtual``); imports its module on first use.
+
+    Which credentials it takes depends on ``name``: they come from :func:`credentials_for` with the same name.
+    """
     path = GATEWAYS.get(name)
     if path is None:
         raise ValueError(f"unknown gateway {name!r}")
     module, _, attribute = path.partition(":")
-    gateway: Gateway = getattr(import_module(module), attribute)()
+    gateway: Gateway[Any] = getattr(import_module(module), attribute)()
     return gateway
 
 
 # --- HTTP --------------------------------------------------------------------------------------------
 
 
-def post_json(url: str, body: dict[str, Any], *, gateway: str) -> Any:
+def post_json(url: str, body: dict[str, Any], *, gateway: str) -> object:
     """POSTs ``body`` as JSON and returns the JSON answer (decimals as :class:`Decimal`, never float).
 
     Timeouts :data:`TIMEOUT`; no redirects followed. Anything but a 2xx JSON answer is a

@@ -113,7 +113,7 @@ def _clean(text: str, limit: int) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in (text or "")).split())[:limit]
 
 
-def _money(holder: Any) -> tuple[Any, Any] | None:
+def _money(holder: object) -> tuple[object, object] | None:
     """``(value, currency)`` of ``holder.additionalValues.TX_VALUE`` when present."""
     if not isinstance(holder, dict):
         return None
@@ -124,12 +124,12 @@ def _money(holder: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
 
 
-class PayU(Gateway):
+class PayU(Gateway[PayUCredentials]):
     """PayU Latam WebCheckout behind the common :class:`Gateway` interface."""
 
     name: ClassVar[str] = NAME
@@ -265,7 +265,8 @@ def _status_of(orders: list[dict[str, Any]]) -> GatewayStatus:
         raise GatewayError("PayU reported an approval without a readable amount", gateway=NAME, retryable=False)
     response = transaction.get("transactionResponse") or {}
     method = _text(transaction.get("paymentMethod"))
-    extra = transaction.get("extraParameters") if isinstance(transaction.get("extraParameters"), dict) else {}
+    extra = transaction.get("extraParameters")
+    extra = extra if isinstance(extra, dict) else {}
     is_pse = (method or "").upper() == "PSE"
     return GatewayStatus(
         state=state, amount=amount, currency=currency, transaction_id=_text(transaction.get("id")),
@@ -288,6 +289,8 @@ def _amount_of(order: dict[str, Any], transaction: dict[str, Any] | None) -> tup
     code = str(currency or "").strip().upper() or None
     if code is None:
         return None, None
+    if not isinstance(value, str | int | Decimal):  # a list, an object...: parse_amount refuses them too
+        return None, code
     try:
         return parse_amount(value, code), code
     except ValueError:

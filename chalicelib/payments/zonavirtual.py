@@ -224,7 +224,7 @@ def _safe(text: str | None, limit: int) -> str:
     return " ".join(_UNSAFE.sub(" ", text or "").split())[:limit]
 
 
-def _number(value: Any) -> int:
+def _number(value: object) -> int:
     """An ``int_*`` field of an answer (Zona Pagos writes some as strings, e.g. ``"00"``)."""
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
@@ -237,7 +237,7 @@ def _number(value: Any) -> int:
     raise ValueError("not a number")
 
 
-class ZonaVirtual(Gateway):
+class ZonaVirtual(Gateway[ZonaVirtualCredentials]):
     """Zona Virtual (Zona Pagos) behind the common :class:`Gateway` interface."""
 
     name: ClassVar[str] = NAME
@@ -327,7 +327,7 @@ def inicio_pago_body(creds: ZonaVirtualCredentials, request: CheckoutRequest) ->
     }
 
 
-def status_from_answer(answer: Any, expected_amount: int | None) -> GatewayStatus:
+def status_from_answer(answer: object, expected_amount: int | None) -> GatewayStatus:
     """A ``VerificacionPago`` answer as a :class:`GatewayStatus` (GatewayError when it is malformed)."""
     if not isinstance(answer, dict):
         raise GatewayError("Zona Pagos answered an unexpected document", gateway=NAME)
