@@ -1,4 +1,8 @@
-"""S3 objects under ``{tenant}/{account}/...``, handed out as short-lived presigned URLs (never proxied)."""
+"""S3 objects under ``{tenant}/{account}/...``, handed out as short-lived presigned URLs (never proxied).
+
+:class:`Bucket` does the work on an injected S3 client (tests hand it a fake); the module functions are
+the same operations on the stage's bucket and client.
+"""
 
 from __future__ import annotations
 
@@ -8,87 +12,113 @@ from chalicelib.domain import clock
 from chalicelib.store import db
 
 URL_SECONDS = 900  # 15 minutes, DESIGN §2
+_MISSING = ("404", "NoSuchKey", "NotFound")
 
 
 def object_key(tenant: str, account_id: str, *parts: str) -> str:
     return "/".join([tenant, account_id, *parts])
 
 
-def presign_put(key: str, *, content_type: str, size: int | None = None) -> dict[str, Any]:
-    """A PUT URL. With ``size``, Content-Length is signed too, so S3 refuses a body of any other size
-    (browsers send the header themselves; the comment re-checks the stored object anyway)."""
+class Bucket:
+    """One S3 bucket through ``client`` (a boto3 S3 client or anything with the same methods)."""
+
+    def __init__(self, client: Any, name: str):
+        self.client = client
+        self.name = name
+
+    def presign_put(self, key: str, *, content_type: str, size: int | None = None) -> dict[str, Any]:
+        """A PUT URL. With ``size``, Content-Length is signed too, so S3 refuses a body of any other size
+        (browsers send the header themselves; the comment re-checks the stored object anyway)."""
+        params: dict[str, Any] = {"Bucket": self.name, "Key": key, "ContentType": content_type}
+        if size is not None:
+            params["ContentLength"] = size
+        url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=URL_SECONDS, HttpMethod="PUT")
+        return {
+            "method": "PUT",
+            "url": url,
+            "headers": {"Content-Type": content_type},
+            "expires_at": clock.iso(clock.in_seconds(URL_SECONDS)),
+        }
+
+    def presign_get(self, key: str, *, filename: str | None = None, seconds: int = URL_SECONDS) -> dict[str, Any]:
+        """A GET URL; ``seconds`` beyond 15 minutes only for links mailed to staff (SigV4 allows 7 days)."""
+        params: dict[str, Any] = {"Bucket": self.name, "Key": key}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+        return {"url": url, "expires_at": clock.iso(clock.in_seconds(seconds))}
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str) -> None:
+        self.client.put_object(Bucket=self.name, Key=key, Body=data, ContentType=content_type)
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The whole object (small files only: logos), or None when it is not there."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return None
+            raise
+
+    def uploaded(self, key: str, *, sniff: int) -> tuple[int, str, bytes] | None:
+        """(size, content type, first ``sniff`` bytes) of an uploaded object, or None when it was not uploaded."""
+        from botocore.exceptions import ClientError
+
+        try:
+            found = self.client.get_object(Bucket=self.name, Key=key, Range=f"bytes=0-{sniff - 1}")
+        except ClientError as exc:
+            if _code(exc) in (*_MISSING, "InvalidRange"):
+                return None
+            raise
+        head = found["Body"].read()
+        content_range = found.get("ContentRange") or ""
+        size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else int(found["ContentLength"])
+        return size, found.get("ContentType") or "", head
+
+    def exists(self, key: str) -> bool:
+        """Whether the object was uploaded (presigned PUTs are not observed otherwise)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.name, Key=key)
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return False
+            raise
+        return True
+
+
+def _code(exc: Any) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def bucket() -> Bucket:
+    """The stage's files bucket (binding first: it renews the cached clients when the settings change)."""
     settings = db.ready()
-    params: dict[str, Any] = {"Bucket": settings.bucket, "Key": key, "ContentType": content_type}
-    if size is not None:
-        params["ContentLength"] = size
-    url = db.client("s3").generate_presigned_url(
-        "put_object",
-        Params=params,
-        ExpiresIn=URL_SECONDS,
-        HttpMethod="PUT",
-    )
-    return {
-        "method": "PUT",
-        "url": url,
-        "headers": {"Content-Type": content_type},
-        "expires_at": clock.iso(clock.in_seconds(URL_SECONDS)),
-    }
+    return Bucket(db.client("s3"), settings.bucket)
+
+
+def presign_put(key: str, *, content_type: str, size: int | None = None) -> dict[str, Any]:
+    return bucket().presign_put(key, content_type=content_type, size=size)
 
 
 def presign_get(key: str, *, filename: str | None = None, seconds: int = URL_SECONDS) -> dict[str, Any]:
-    """A GET URL; ``seconds`` beyond 15 minutes only for links mailed to staff (SigV4 allows 7 days)."""
-    settings = db.ready()
-    params: dict[str, Any] = {"Bucket": settings.bucket, "Key": key}
-    if filename:
-        params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
-    url = db.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
-    return {"url": url, "expires_at": clock.iso(clock.in_seconds(seconds))}
+    return bucket().presign_get(key, filename=filename, seconds=seconds)
 
 
 def put_bytes(key: str, data: bytes, *, content_type: str) -> None:
-    settings = db.ready()
-    db.client("s3").put_object(Bucket=settings.bucket, Key=key, Body=data, ContentType=content_type)
+    bucket().put_bytes(key, data, content_type=content_type)
 
 
 def read_bytes(key: str) -> bytes | None:
-    """The whole object (small files only: logos), or None when it is not there."""
-    from botocore.exceptions import ClientError
-
-    settings = db.ready()
-    try:
-        return db.client("s3").get_object(Bucket=settings.bucket, Key=key)["Body"].read()
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise
+    return bucket().read_bytes(key)
 
 
 def uploaded(key: str, *, sniff: int) -> tuple[int, str, bytes] | None:
-    """(size, content type, first ``sniff`` bytes) of an uploaded object, or None when it was not uploaded."""
-    from botocore.exceptions import ClientError
-
-    settings = db.ready()
-    try:
-        found = db.client("s3").get_object(Bucket=settings.bucket, Key=key, Range=f"bytes=0-{sniff - 1}")
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound", "InvalidRange"):
-            return None
-        raise
-    head = found["Body"].read()
-    content_range = found.get("ContentRange") or ""
-    size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else int(found["ContentLength"])
-    return size, found.get("ContentType") or "", head
+    return bucket().uploaded(key, sniff=sniff)
 
 
 def exists(key: str) -> bool:
-    """Whether the object was uploaded (presigned PUTs are not observed otherwise)."""
-    from botocore.exceptions import ClientError
-
-    settings = db.ready()
-    try:
-        db.client("s3").head_object(Bucket=settings.bucket, Key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return False
-        raise
-    return True
+    return bucket().exists(key)
