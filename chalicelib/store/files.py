@@ -2,6 +2,11 @@
 
 :class:`Bucket` does the work on an injected S3 client (tests hand it a fake); the module functions are
 the same operations on the stage's bucket and client.
+
+A missing key is a 404 only for a caller allowed ``s3:ListBucket``; without it S3 answers 403 so as not
+to reveal whether the key exists. The stage policies grant ListBucket on the bucket, and a 403 on a HEAD
+or GET of our own bucket still reads as "absent" (logged), so a policy without it cannot turn every first
+request for a PDF into a 500.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain import clock
+from chalicelib.observability import get_logger
 from chalicelib.store import db
 
 URL_SECONDS = 900  # 15 minutes, DESIGN §2
@@ -58,7 +64,7 @@ class Bucket:
         try:
             return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
         except ClientError as exc:
-            if _code(exc) in _MISSING:
+            if _absent(exc, key):
                 return None
             raise
 
@@ -69,7 +75,7 @@ class Bucket:
         try:
             found = self.client.get_object(Bucket=self.name, Key=key, Range=f"bytes=0-{sniff - 1}")
         except ClientError as exc:
-            if _code(exc) in (*_MISSING, "InvalidRange"):
+            if _code(exc) == "InvalidRange" or _absent(exc, key):
                 return None
             raise
         head = found["Body"].read()
@@ -84,7 +90,7 @@ class Bucket:
         try:
             self.client.head_object(Bucket=self.name, Key=key)
         except ClientError as exc:
-            if _code(exc) in _MISSING:
+            if _absent(exc, key):
                 return False
             raise
         return True
@@ -92,6 +98,19 @@ class Bucket:
 
 def _code(exc: Any) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _absent(exc: Any, key: str) -> bool:
+    """Whether a failed HEAD/GET of ``key`` in our bucket means the object is not there."""
+    if _code(exc) in _MISSING:
+        return True
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if status == 403 or _code(exc) in ("403", "AccessDenied"):
+        # No s3:ListBucket (or a policy that lost it): S3 hides a missing key behind a 403.
+        get_logger().warning("s3 object treated as absent (403)",
+                             extra={"key": key, "operation": exc.operation_name, "hint": "s3:ListBucket"})
+        return True
+    return False
 
 
 def bucket() -> Bucket:

@@ -1,0 +1,117 @@
+"""Hardening (issue 10): missing S3 objects without s3:ListBucket, stage limits, the local stack's port check."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib.store import files
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+DEPLOYED = sorted(name for name, stage in CONFIG["stages"].items() if "iam_policy_file" in stage)
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[dict[str, Any]]]:
+    """The JSON lines the app's logger writes while the test runs."""
+    from chalicelib.observability import get_logger
+
+    logger = get_logger()
+    handler = _Lines()
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+
+
+# --- 1. A missing object is a 403 when the role may not list the bucket -----------------------------------------
+
+
+def _s3_error(operation: str, status: int, code: str, message: str) -> ClientError:
+    # The shape botocore gives: a HEAD has no body, so its code is the bare status.
+    return ClientError({"Error": {"Code": code, "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+
+
+class S3WithoutListBucket:
+    """An S3 client for a role with s3:GetObject but not s3:ListBucket: S3 will not say whether a key exists,
+    so a missing key is 403 (HEAD: code ``403``; GET: ``AccessDenied``), never 404."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def head_object(self, **params: Any) -> dict[str, Any]:
+        self.calls.append(("HeadObject", params))
+        raise _s3_error("HeadObject", 403, "403", "Forbidden")
+
+    def get_object(self, **params: Any) -> dict[str, Any]:
+        self.calls.append(("GetObject", params))
+        raise _s3_error("GetObject", 403, "AccessDenied", "Access Denied")
+
+
+class S3Failing:
+    """An S3 that is down: errors that are not about the key must still propagate."""
+
+    def head_object(self, **params: Any) -> dict[str, Any]:
+        raise _s3_error("HeadObject", 503, "503", "Service Unavailable")
+
+    def get_object(self, **params: Any) -> dict[str, Any]:
+        raise _s3_error("GetObject", 500, "InternalError", "We encountered an internal error.")
+
+
+def test_a_403_on_our_bucket_reads_as_absent_and_is_logged(log_lines: list[dict[str, Any]]) -> None:
+    s3 = S3WithoutListBucket()
+    bucket = files.Bucket(s3, "portico-test-files")
+    key = "acme/acc-1/invoices/inv-1/representation.pdf"
+
+    assert bucket.exists(key) is False
+    assert bucket.read_bytes(key) is None
+    assert bucket.uploaded(key, sniff=8) is None
+
+    assert [operation for operation, _ in s3.calls] == ["HeadObject", "GetObject", "GetObject"]
+    assert all(params["Bucket"] == "portico-test-files" and params["Key"] == key for _, params in s3.calls)
+    absent = [line for line in log_lines if line["message"] == "s3 object treated as absent (403)"]
+    assert [line["operation"] for line in absent] == ["HeadObject", "GetObject", "GetObject"]
+    assert all(line["key"] == key and line["level"] == "WARNING" for line in absent)
+
+
+def test_other_s3_failures_still_raise() -> None:
+    bucket = files.Bucket(S3Failing(), "portico-test-files")
+    for read in (lambda: bucket.exists("k"), lambda: bucket.read_bytes("k"), lambda: bucket.uploaded("k", sniff=8)):
+        with pytest.raises(ClientError):
+            read()
+
+
+def _policy(stage: str) -> dict[str, Any]:
+    return json.loads((ROOT / ".chalice" / CONFIG["stages"][stage]["iam_policy_file"]).read_text())
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_every_deployed_stage_may_list_its_own_bucket_only(stage: str) -> None:
+    # With s3:ListBucket, S3 answers 404 for a missing key; the store copes with 403 either way.
+    bucket = CONFIG["stages"][stage]["environment_variables"]["PORTICO_BUCKET"]
+    statements = _policy(stage)["Statement"]
+    listing = [s for s in statements if "s3:ListBucket" in s["Action"]]
+    assert [s["Resource"] for s in listing] == [f"arn:aws:s3:::{bucket}"]
+    objects = [s for s in statements if "s3:GetObject" in s["Action"]]
+    assert [s["Resource"] for s in objects] == [f"arn:aws:s3:::{bucket}/*"]
