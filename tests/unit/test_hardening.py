@@ -115,3 +115,56 @@ def test_every_deployed_stage_may_list_its_own_bucket_only(stage: str) -> None:
     assert [s["Resource"] for s in listing] == [f"arn:aws:s3:::{bucket}"]
     objects = [s for s in statements if "s3:GetObject" in s["Action"]]
     assert [s["Resource"] for s in objects] == [f"arn:aws:s3:::{bucket}/*"]
+
+
+# --- 4. Limits of every deployed stage: reserved concurrency and API Gateway throttling ---------------------------
+
+
+def test_the_deployed_stages_are_dev_and_prod() -> None:
+    from devtools import package
+
+    assert package.deployed_stages() == DEPLOYED == ["dev", "prod"]
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_every_deployed_stage_caps_its_api(stage: str) -> None:
+    from devtools import package
+
+    reserved = package.api_reserved_concurrency(stage)
+    assert isinstance(reserved, int) and reserved > 0
+    throttling = package.API_THROTTLING[stage]
+    assert 0 < throttling["ThrottlingRateLimit"] <= throttling["ThrottlingBurstLimit"] <= reserved
+    merged = package.resources_template(stage)["Resources"]["RestAPI"]
+    assert merged == {"Properties": {"MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", **throttling}]}}
+
+
+def _packaged(stage: str) -> dict[str, Any]:
+    """The parts of `chalice package`'s template that carry the limits, as it writes them, plus the merge."""
+    from devtools import package
+
+    return {"Resources": {
+        "APIHandler": {"Properties": {"ReservedConcurrentExecutions": package.api_reserved_concurrency(stage)}},
+        "RestAPI": {"Properties": {"StageName": "api", "DefinitionBody": {},
+                                   **package.resources_template(stage)["Resources"]["RestAPI"]["Properties"]}},
+        "ApiHandlerRole": {"Properties": {"Policies": [{"PolicyDocument": _policy(stage)}]}},
+    }}
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_package_check_names_each_missing_limit(stage: str) -> None:
+    from devtools import package
+
+    assert package.limit_problems(_packaged(stage), stage) == []
+
+    unreserved = _packaged(stage)
+    del unreserved["Resources"]["APIHandler"]["Properties"]["ReservedConcurrentExecutions"]
+    assert [p.split(":")[0] for p in package.limit_problems(unreserved, stage)] == ["APIHandler"]
+
+    unthrottled = _packaged(stage)
+    del unthrottled["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert [p.split(":")[0] for p in package.limit_problems(unthrottled, stage)] == ["RestAPI", "RestAPI"]
+
+    unlisted = _packaged(stage)
+    statements = unlisted["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    statements[:] = [s for s in statements if "s3:ListBucket" not in s["Action"]]
+    assert [p.split(":")[0] for p in package.limit_problems(unlisted, stage)] == ["ApiHandlerRole"]
