@@ -168,3 +168,47 @@ def test_package_check_names_each_missing_limit(stage: str) -> None:
     statements = unlisted["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     statements[:] = [s for s in statements if "s3:ListBucket" not in s["Action"]]
     assert [p.split(":")[0] for p in package.limit_problems(unlisted, stage)] == ["ApiHandlerRole"]
+
+
+# --- 4. Per-tenant mail caps (settings only; the services layer enforces them) ------------------------------------
+
+CAPS = {
+    "PORTICO_INVITATIONS_PER_TENANT_HOUR": ("invitations_per_tenant_hour", 200),
+    "PORTICO_RESET_MAILS_PER_TENANT_HOUR": ("reset_mails_per_tenant_hour", 100),
+    "PORTICO_RESET_MAILS_PER_CONTACT_HOUR": ("reset_mails_per_contact_hour", 3),
+}
+
+
+def test_mail_caps_have_their_defaults() -> None:
+    from chalicelib.config import load_settings
+
+    settings = load_settings({})
+    assert {variable: getattr(settings, field) for variable, (field, _) in CAPS.items()} == {
+        variable: default for variable, (_, default) in CAPS.items()}
+
+
+@pytest.mark.parametrize("variable", sorted(CAPS))
+def test_each_mail_cap_is_overridable_and_validated(variable: str) -> None:
+    from chalicelib.config import ConfigError, load_settings
+
+    field, _ = CAPS[variable]
+    assert getattr(load_settings({variable: "25"}), field) == 25
+    assert getattr(load_settings({variable: " 7 "}), field) == 7
+    for bad in ("0", "-1", "ten", "2.5", "", "²", "١٢", "1000001"):
+        with pytest.raises(ConfigError, match=variable):
+            load_settings({variable: bad})
+
+
+def test_reconcile_seconds_refuses_non_ascii_digits_as_a_config_error() -> None:
+    # "²".isdigit() is True but int("²") raises ValueError: it must be the ConfigError naming the variable.
+    from chalicelib.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="PORTICO_RECONCILE_SECONDS"):
+        load_settings({"PORTICO_RECONCILE_SECONDS": "²"})
+
+
+def test_the_mail_caps_are_documented() -> None:
+    rows = {line.split("|")[1].strip(): line for line in (ROOT / "docs" / "operations.md").read_text().splitlines()
+            if line.startswith("| `PORTICO_")}
+    for variable, (_, default) in CAPS.items():
+        assert rows[f"`{variable}`"].rstrip().endswith(f"| `{default}` |")
