@@ -212,3 +212,77 @@ def test_the_mail_caps_are_documented() -> None:
             if line.startswith("| `PORTICO_")}
     for variable, (_, default) in CAPS.items():
         assert rows[f"`{variable}`"].rstrip().endswith(f"| `{default}` |")
+
+
+# --- 6. Validating patterns match the whole value: "$" would also match before a trailing newline ---------------
+
+
+@pytest.mark.parametrize("good", ["inv-1", "A.b_c-9", "x" * 64])
+def test_check_id_takes_ids(good: str) -> None:
+    from chalicelib.domain.validation import check_id
+
+    assert check_id(good) == good
+
+
+@pytest.mark.parametrize("bad", ["inv-1\n", "inv-1\r\n", "\ninv-1", "inv-1\x00", "x" * 65, "-inv", "inv 1", ""])
+def test_check_id_refuses_anything_else(bad: str) -> None:
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.domain.validation import check_id, is_path_id
+
+    with pytest.raises(ValidationFailed):
+        check_id(bad, "account_id")
+    assert not is_path_id("account_id", bad)
+
+
+def test_path_ids_are_ids_and_tenants_are_slugs() -> None:
+    from chalicelib.domain.validation import is_path_id
+
+    assert is_path_id("invoice_id", "FV-2026.001") and is_path_id("payment_id", "pay_20261123140000123456abcdef")
+    assert is_path_id("tenant", "acme") and not is_path_id("tenant", "Acme") and not is_path_id("tenant", "acme\n")
+    assert not is_path_id("doc_id", None)
+
+
+def test_every_validating_pattern_refuses_a_trailing_newline() -> None:
+    from chalicelib.domain import validation
+
+    for pattern, good in ((validation.EMAIL_RE, "ana@cliente.test"), (validation.ID_RE, "acc-1"),
+                          (validation.CURRENCY_RE, "COP"), (validation.PHONE_RE, "+57 300 111 2233"),
+                          (validation.SLUG_RE, "acme")):
+        assert pattern.match(good) and pattern.fullmatch(good), pattern
+        for bad in (good + "\n", good + "\r\n", "\n" + good):
+            # .match too: handlers/billing.py checks ?currency= with CURRENCY_RE.match
+            assert not pattern.match(bad) and not pattern.search(bad), (pattern, bad)
+
+
+def test_nit_slug_and_statement_parameters_refuse_a_trailing_newline() -> None:
+    import argparse
+    from datetime import date
+
+    from chalicelib import cli
+    from chalicelib.domain import billing
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.domain.tax_ids import nit_problem
+
+    assert nit_problem("900123456-8") is None and nit_problem("900123456-8\n") is not None
+    assert cli._slug("acme") == "acme"
+    with pytest.raises(argparse.ArgumentTypeError):
+        cli._slug("acme\n")
+    today = date(2026, 11, 23)
+    assert billing.statement_period({"year": "2026", "period": "11"}, today=today).start == date(2026, 11, 1)
+    for params, field in (({"year": "2026\n"}, "year"), ({"year": "2026", "period": "11\n"}, "period"),
+                          ({"from": "2026-11-01\n", "to": "2026-11-20"}, "from")):
+        with pytest.raises(ValidationFailed) as refused:
+            billing.statement_period(params, today=today)
+        assert field in refused.value.fields
+
+
+def test_no_dollar_anchored_pattern_is_left_in_the_code() -> None:
+    import re
+
+    literal = re.compile(r"""re\.(?:compile|match|fullmatch|search)\(\s*r?(["'])(.*?)\1""")
+    found = []
+    for path in [ROOT / "app.py", *sorted(ROOT.glob("chalicelib/**/*.py")), *sorted(ROOT.glob("devtools/*.py"))]:
+        for pattern in (match.group(2) for match in literal.finditer(path.read_text())):
+            if pattern.endswith("$") and not pattern.endswith("\\$"):
+                found.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert found == []
