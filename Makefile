@@ -41,11 +41,14 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "install Debian's chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
 
+# `make package PACKAGE_STAGE=dev` packages another deployed stage.
+PACKAGE_STAGE ?= prod
 package: $(STAMP)
-	$(BIN)/python -m devtools.package build
+	$(BIN)/python -m devtools.package build $(PACKAGE_STAGE)
 
-package-check: package
-	$(BIN)/python -m devtools.package check
+# Every deployed stage (dev, then prod, which build/package keeps): build, limits, cfn-lint, the PDF smoke test.
+package-check: $(STAMP)
+	$(BIN)/python -m devtools.package check-stages
 
 bench: package
 	$(BIN)/python -m devtools.bench

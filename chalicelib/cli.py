@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
-
-SLUG_RE = re.compile(r"^[a-z0-9-]{3,40}$")
 
 
 def _modules(text: str) -> frozenset[str]:
@@ -28,7 +25,9 @@ def _modules(text: str) -> frozenset[str]:
 
 
 def _slug(text: str) -> str:
-    if not SLUG_RE.match(text):
+    from chalicelib.domain.validation import SLUG_RE
+
+    if not SLUG_RE.fullmatch(text):
         raise argparse.ArgumentTypeError("a tenant slug is 3-40 lowercase letters, digits or '-'")
     return text
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 STAGES = ("local", "dev", "test", "prod")
+MAX_PER_HOUR = 1_000_000
 
 
 class ConfigError(RuntimeError):
@@ -34,6 +35,12 @@ class Settings:
     gateway_urls: tuple[tuple[str, str], ...] = ()
     # Where gateway credentials live in SSM Parameter Store (SecureString).
     secrets_prefix: str = "/portico/local"
+    # Caps on the mail a tenant's portal sends in any hour (invitations, password-reset links) and on the reset
+    # links one contact receives, so a leaked API key or a script cannot mail-bomb (SES reputation). Issue 10:
+    # the invitation and password-reset use cases (chalicelib/services/) enforce them.
+    invitations_per_tenant_hour: int = 200
+    reset_mails_per_tenant_hour: int = 100
+    reset_mails_per_contact_hour: int = 3
 
     @property
     def local(self) -> bool:
@@ -42,6 +49,14 @@ class Settings:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _whole(env: dict[str, str] | os._Environ[str], name: str, default: int, *, maximum: int) -> int:
+    """A positive whole number of at most ``maximum`` from ``env[name]`` (ASCII digits only), else ``default``."""
+    value = env.get(name, str(default)).strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
+        raise ConfigError(f"{name} must be a whole number from 1 to {maximum}, not {value!r}")
+    return int(value)
 
 
 def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Settings:
@@ -54,7 +69,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
     if not origin.startswith(("http://", "https://")):
         raise ConfigError("PORTICO_PORTAL_ORIGIN must be an http(s) origin")
     reconcile = env.get("PORTICO_RECONCILE_SECONDS", "420")
-    if not reconcile.isdigit() or int(reconcile) < 1:
+    if not (reconcile.isascii() and reconcile.isdigit()) or int(reconcile) < 1:
         raise ConfigError("PORTICO_RECONCILE_SECONDS must be a positive whole number")
     return Settings(
         stage=stage,
@@ -76,6 +91,9 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
             if env.get(variable)
         ),
         secrets_prefix=env.get("PORTICO_SECRETS_PREFIX", f"/portico/{stage}").rstrip("/"),
+        invitations_per_tenant_hour=_whole(env, "PORTICO_INVITATIONS_PER_TENANT_HOUR", 200, maximum=MAX_PER_HOUR),
+        reset_mails_per_tenant_hour=_whole(env, "PORTICO_RESET_MAILS_PER_TENANT_HOUR", 100, maximum=MAX_PER_HOUR),
+        reset_mails_per_contact_hour=_whole(env, "PORTICO_RESET_MAILS_PER_CONTACT_HOUR", 3, maximum=MAX_PER_HOUR),
     )
 
 

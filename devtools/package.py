@@ -1,12 +1,16 @@
 """``make package`` / ``make package-check``: the Lambda deployment package and its CloudFormation lint.
 
-build: requirements.txt from pyproject's runtime dependencies (boto3/botocore come with the Lambda runtime
-and stay out of the zip; PynamoDB is vendored without its botocore dependency), the table and bucket as a
-template generated from the PynamoDB schema (so the two never disagree), ``chalice package --stage prod``,
-then the parts of dependencies the Lambda never runs taken out (``PRUNED``) and precompiled ``.pyc`` files
-added to the zip (faster cold starts).
-check: translate the SAM template to CloudFormation and run cfn-lint on it; zero errors required; then render
-a PDF with a logo from the unpacked zip alone (stdlib + the zip), so pruning cannot break it unnoticed.
+build [STAGE]: requirements.txt from pyproject's runtime dependencies (boto3/botocore come with the Lambda
+runtime and stay out of the zip; PynamoDB is vendored without its botocore dependency), the table and bucket
+as a template generated from the PynamoDB schema (so the two never disagree) plus the stage's API Gateway
+throttling (``API_THROTTLING``), ``chalice package --stage STAGE`` (default prod), then the parts of
+dependencies the Lambda never runs taken out (``PRUNED``) and precompiled ``.pyc`` files added to the zip
+(faster cold starts).
+check [STAGE]: the packaged template carries the stage's limits (the API function's reserved concurrency,
+the API stage's throttling, s3:ListBucket on the bucket); translate the SAM template to CloudFormation and
+run cfn-lint on it; zero errors required; then render a PDF with a logo from the unpacked zip alone (stdlib +
+the zip), so pruning cannot break it unnoticed.
+check-stages: build and check every deployed stage (``make package-check``), prod last.
 """
 
 from __future__ import annotations
@@ -25,6 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 OUT = BUILD / "package"
 STAGE = "prod"
+CONFIG = ROOT / ".chalice" / "config.json"
+# API Gateway throttling of each deployed stage's API (every method), requests a second and the burst bucket.
+# Kept below what the API function's reserved concurrency serves (a request takes ~0.1-0.3 s), so a flood
+# gets API Gateway's 429 instead of Lambda throttling (which API Gateway turns into a 500).
+API_THROTTLING = {
+    "dev": {"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 10},
+    "prod": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
+}
 # Provided by the Lambda Python runtime, or bundled by Chalice itself.
 NOT_SHIPPED = {"chalice", "boto3", "botocore", "pynamodb"}
 VENDORED_WITHOUT_DEPS = ("pynamodb",)
@@ -72,9 +84,21 @@ def vendor() -> None:
         shutil.rmtree(metadata)
 
 
-def stage_environment() -> dict[str, str]:
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    return config["stages"][STAGE]["environment_variables"]
+def _stages() -> dict[str, dict]:
+    return json.loads(CONFIG.read_text())["stages"]
+
+
+def deployed_stages() -> list[str]:
+    """The stages that deploy to AWS (they have a hand-written IAM policy); ``local`` does not."""
+    return sorted(name for name, stage in _stages().items() if "iam_policy_file" in stage)
+
+
+def stage_environment(stage: str = STAGE) -> dict[str, str]:
+    return _stages()[stage]["environment_variables"]
+
+
+def api_reserved_concurrency(stage: str) -> int | None:
+    return _stages()[stage].get("lambda_functions", {}).get("api_handler", {}).get("reserved_concurrency")
 
 
 def _index(index: dict) -> dict:
@@ -83,12 +107,13 @@ def _index(index: dict) -> dict:
     return {"IndexName": index["index_name"], "KeySchema": key_schema, "Projection": index["projection"]}
 
 
-def resources_template() -> dict:
-    """The table (from the PynamoDB schema, with TTL) and the files bucket, merged into Chalice's template."""
+def resources_template(stage: str = STAGE) -> dict:
+    """The table (from the PynamoDB schema, with TTL), the files bucket and the API stage's throttling, merged
+    into Chalice's template (``--merge-template`` merges objects key by key, so RestAPI keeps its definition)."""
     sys.path.insert(0, str(ROOT))
     from chalicelib.store.models import PorticoItem
 
-    env = stage_environment()
+    env = stage_environment(stage)
     schema = PorticoItem._get_schema()
     table = {
         "Type": "AWS::DynamoDB::Table",
@@ -126,7 +151,30 @@ def resources_template() -> dict:
             }]},
         },
     }
-    return {"Resources": {"PorticoTable": table, "PorticoFilesBucket": bucket}}
+    api = {"Properties": {"MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", **API_THROTTLING[stage]}]}}
+    return {"Resources": {"PorticoTable": table, "PorticoFilesBucket": bucket, "RestAPI": api}}
+
+
+def limit_problems(sam: dict, stage: str) -> list[str]:
+    """What the packaged template of ``stage`` lacks of the stage's limits (empty when all are there)."""
+    resources = sam.get("Resources", {})
+    problems = []
+    reserved = api_reserved_concurrency(stage)
+    if not reserved:
+        problems.append(f"config.json: stage {stage} sets no reserved_concurrency for lambda_functions.api_handler")
+    elif resources.get("APIHandler", {}).get("Properties", {}).get("ReservedConcurrentExecutions") != reserved:
+        problems.append(f"APIHandler: ReservedConcurrentExecutions is not {reserved}")
+    settings = resources.get("RestAPI", {}).get("Properties", {}).get("MethodSettings") or [{}]
+    everything = [m for m in settings if m.get("ResourcePath") == "/*" and m.get("HttpMethod") == "*"]
+    for name, value in API_THROTTLING.get(stage, {"ThrottlingRateLimit": None}).items():
+        if value is None or not everything or everything[0].get(name) != value:
+            problems.append(f"RestAPI: no MethodSettings for every method with {name} {value}")
+    bucket = f"arn:aws:s3:::{stage_environment(stage)['PORTICO_BUCKET']}"
+    statements = (resources.get("ApiHandlerRole", {}).get("Properties", {}).get("Policies") or [{}])[0] \
+        .get("PolicyDocument", {}).get("Statement", [])
+    if not any("s3:ListBucket" in s.get("Action", []) and s.get("Resource") == bucket for s in statements):
+        problems.append(f"ApiHandlerRole: no s3:ListBucket on {bucket} (missing keys would be 403, not 404)")
+    return problems
 
 
 def precompile(zip_path: Path) -> None:
@@ -148,20 +196,20 @@ def precompile(zip_path: Path) -> None:
     shutil.rmtree(staging)
 
 
-def build() -> None:
+def build(stage: str = STAGE) -> None:
     BUILD.mkdir(exist_ok=True)
     write_requirements()
     vendor()
     merge = BUILD / "resources.json"
-    merge.write_text(json.dumps(resources_template(), indent=2))
+    merge.write_text(json.dumps(resources_template(stage), indent=2))
     shutil.rmtree(OUT, ignore_errors=True)
     env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1",
-           "HOME": str(Path.home()), **stage_environment()}
-    subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", STAGE,
+           "HOME": str(Path.home()), **stage_environment(stage)}
+    subprocess.run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage,
                     "--merge-template", str(merge), str(OUT)], cwd=ROOT, check=True, env=env)
     precompile(OUT / "deployment.zip")
     size = (OUT / "deployment.zip").stat().st_size
-    print(f"package: {OUT / 'deployment.zip'} ({size / 1e6:.1f} MB)")
+    print(f"package: {OUT / 'deployment.zip'} (stage {stage}, {size / 1e6:.1f} MB)")
 
 
 class _NoManagedPolicies:
@@ -171,10 +219,17 @@ class _NoManagedPolicies:
         return {}
 
 
-def check() -> None:
+def check(stage: str = STAGE) -> None:
     from samtranslator.translator.transform import transform
 
     sam = json.loads((OUT / "sam.json").read_text())
+    packaged = sam["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["PORTICO_STAGE"]
+    if packaged != stage:
+        raise SystemExit(f"package-check: build/package holds stage {packaged}, not {stage}")
+    problems = limit_problems(sam, stage)
+    if problems:
+        raise SystemExit("package-check: the template lacks the stage's limits:\n  " + "\n  ".join(problems))
+    print(f"package-check: stage {stage} limits present (reserved concurrency, API throttling, s3:ListBucket)")
     # What `aws cloudformation package` does before deploying: the local zip becomes an S3 object.
     for resource in sam["Resources"].values():
         if resource.get("Properties", {}).get("CodeUri", "").endswith(".zip"):
@@ -226,5 +281,14 @@ def smoke_pdf() -> None:
         shutil.rmtree(staging)
 
 
+def check_stages() -> None:
+    for stage in sorted(deployed_stages(), key=lambda name: name == STAGE):  # STAGE last: build/ keeps it
+        build(stage)
+        check(stage)
+
+
 if __name__ == "__main__":
-    {"build": build, "check": check}[sys.argv[1]]()
+    if sys.argv[1] == "check-stages":
+        check_stages()
+    else:
+        {"build": build, "check": check}[sys.argv[1]](*sys.argv[2:3])

@@ -82,7 +82,7 @@ def read_comment(body: object) -> CommentRequest:
     ids: list[str] = []
     raw = r.raw("attachment_ids")
     if raw is not None:
-        if not isinstance(raw, list) or not all(isinstance(i, str) and ID_RE.match(i) for i in raw):
+        if not isinstance(raw, list) or not all(isinstance(i, str) and ID_RE.fullmatch(i) for i in raw):
             r.fail("attachment_ids", "must be a list of upload ids")
         elif len(raw) > MAX_ATTACHMENTS:
             r.fail("attachment_ids", f"at most {MAX_ATTACHMENTS} files per comment")

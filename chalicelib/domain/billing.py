@@ -23,8 +23,9 @@ MAX_STATEMENT_DAYS = 366
 MOVEMENT_TYPES = ("invoice", "credit_note", "debit_note", "receipt", "portal_payment")
 INVOICE_STATUSES = ("all", "pending", "paid")
 
-_YEAR_RE = re.compile(r"^[0-9]{4}$")
-_MONTH_RE = re.compile(r"^(0?[1-9]|1[0-2])$")
+_YEAR_RE = re.compile(r"\A[0-9]{4}\Z")  # \Z: "$" would let "2026\n" through
+_MONTH_RE = re.compile(r"\A(0?[1-9]|1[0-2])\Z")
+_DATE_RE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def days_overdue(due_date: str | None, on: date) -> int:
@@ -196,9 +197,9 @@ def statement_period(params: Mapping[str, str], *, today: date) -> Period:
 
 
 def _year_period(year: str | None, month: str | None, problems: dict[str, str]) -> Period | None:
-    if not year or not _YEAR_RE.match(year) or not 2000 <= int(year) <= 2999:
+    if not year or not _YEAR_RE.fullmatch(year) or not 2000 <= int(year) <= 2999:
         problems["year"] = "must be a year like 2026"
-    if month is not None and not _MONTH_RE.match(month):
+    if month is not None and not _MONTH_RE.fullmatch(month):
         problems["period"] = "must be a month from 01 to 12"
     if problems or year is None:  # no year means a problem above; testing it again narrows year to str
         return None
@@ -226,7 +227,7 @@ def _date_param(text: str | None, name: str, problems: dict[str, str]) -> date |
         problems[name] = "is required with " + ("to" if name == "from" else "from")
         return None
     try:
-        if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text):
+        if not _DATE_RE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:

@@ -40,7 +40,7 @@ _ENCODING = "cp1252"  # what fpdf2 declares for core fonts (WinAnsiEncoding); a 
 # has characters, so two. User text never contains it: _text() drops control characters, so a description
 # cannot turn into a page number.
 _PAGES_ALIAS = "\x7f\x7f"
-_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_ISO_DATE = re.compile(r"\A([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _FALLBACK_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # creation date when generated_at cannot be read
 _LOGO_MAX_PIXELS = 16_000_000  # a logo larger than this is refused before it is decoded
 _LOGO_MAX_SIDE = 800  # px kept of a logo (≈ 45 mm at 450 dpi); larger ones are scaled down
@@ -252,7 +252,7 @@ def _quantity(value: object, language: str) -> str:
 def _date(value: object, language: str) -> str:
     """``2026-11-23`` → ``23 nov 2026`` / ``Nov 23, 2026`` (UI.md); anything else as it came."""
     text = _text(value)
-    match = _ISO_DATE.match(text)
+    match = _ISO_DATE.fullmatch(text)
     try:
         day = date(*map(int, match.groups())) if match else None
     except ValueError:  # 2026-02-30

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 TAX_ID_TYPES = ("NIT", "CC", "CE", "TI", "PA", "RUT", "OTHER")
-_NIT_RE = re.compile(r"^([0-9]{6,15})-([0-9])$")  # ASCII only: \d takes any Unicode digit
+# ASCII only (\d takes any Unicode digit); \Z, since "$" also matches before a trailing newline.
+_NIT_RE = re.compile(r"\A([0-9]{6,15})-([0-9])\Z")
 # DIAN's weights, applied from the rightmost digit of the number leftwards.
 _DIAN_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
 
@@ -19,7 +20,7 @@ def nit_check_digit(number: str) -> int:
 
 def nit_problem(value: str) -> str | None:
     """None when ``value`` is a NIT written ``900123456-8`` with the right check digit; otherwise why not."""
-    match = _NIT_RE.match(value)
+    match = _NIT_RE.fullmatch(value)
     if not match:
         return "must be a NIT written as digits, a hyphen and the check digit (e.g. 900123456-8)"
     number, digit = match.groups()

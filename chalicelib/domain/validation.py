@@ -8,10 +8,13 @@ from typing import Any
 
 from chalicelib.domain.errors import ValidationFailed
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-PHONE_RE = re.compile(r"^\+?[0-9 ()-]{5,25}$")
+# Anchored with \A and \Z, never ^ and $: "$" also matches before a trailing newline, so "COP\n" would pass a
+# $-anchored pattern. These are safe with .match, .fullmatch and .search alike.
+EMAIL_RE = re.compile(r"\A[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
+ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+CURRENCY_RE = re.compile(r"\A[A-Z]{3}\Z")
+SLUG_RE = re.compile(r"\A[a-z0-9-]{3,40}\Z")  # a tenant (DESIGN §1)
+PHONE_RE = re.compile(r"\A\+?[0-9 ()-]{5,25}\Z")
 MAX_MINOR_UNITS = 10**15  # a trillion pesos with cents: anything bigger is a unit mistake
 
 _MISSING = object()
@@ -19,9 +22,16 @@ _MISSING = object()
 
 def check_id(value: str, field: str = "id") -> str:
     """Identifiers the integrator chooses (account, contact, document ids)."""
-    if not isinstance(value, str) or not ID_RE.match(value):
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
         raise ValidationFailed({field: "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter/digit"})
     return value
+
+
+def is_path_id(name: str, value: object) -> bool:
+    """Whether path parameter ``name`` could name one of our records: a tenant slug for ``tenant``, an id
+    (:data:`ID_RE`) for anything else. A value that could not is answered like an unknown one (404)."""
+    pattern = SLUG_RE if name == "tenant" else ID_RE
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
 
 
 class Reader:
@@ -73,7 +83,7 @@ class Reader:
         if len(value) > max_len:
             self.fail(field, f"must be at most {max_len} characters")
             return None
-        if value and pattern is not None and not pattern.match(value):
+        if value and pattern is not None and not pattern.fullmatch(value):
             self.fail(field, message or "has an invalid format")
             return None
         return value or None

@@ -99,6 +99,7 @@ def route(
 
             try:
                 args = _authenticate(blueprint, auth, module, action)
+                _check_path(blueprint, params)
                 result = view(*args, **params)
             except PorticoError as error:
                 if error.status >= 500:
@@ -148,6 +149,16 @@ def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: s
         context.principal.require(module, action or "view")
     get_logger().append_keys(tenant=context.principal.tenant, account=context.principal.account_id)
     return (context,)
+
+
+def _check_path(blueprint: Blueprint, params: dict[str, Any]) -> None:
+    """A path id that cannot name a record is a 404, like an unknown one, before anything looks it up; in a PUT
+    the id names the record being created, so the view's ``check_id`` answers 422 naming it instead."""
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.domain.validation import is_path_id
+
+    if blueprint.current_request.method != "PUT" and not all(is_path_id(k, v) for k, v in params.items()):
+        raise NotFound("There is nothing with that id.", code="not_found")
 
 
 def page_params(blueprint: Blueprint, *, default: int = 50, maximum: int = 200) -> tuple[int, str | None]:

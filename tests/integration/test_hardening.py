@@ -1,0 +1,117 @@
+"""Hardening (issue 10) through the API: path ids, control characters, per-request log keys."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import API_KEY
+from tests.support import ALL_MODULES, call, grant
+
+# --- 6. A path id that cannot be one of ours is answered like an unknown one --------------------------------------
+
+BAD_IDS = {
+    "newline": "inv-1\n",
+    "carriage return": "inv-1\r",
+    "nul": "inv-1\x00",
+    "line separator": "inv-1\u2028",
+    "overlong": "i" * 65,
+    "far too long": "i" * 3000,  # past DynamoDB's key size: a ValidationException (500) if it reached the table
+    "slash": "inv/1",
+}
+# Routes that name a record in their path, with the credential that reaches them.
+ROUTES = [
+    ("GET", "/v1/portal/invoices/{invoice_id}", "portal"),
+    ("GET", "/v1/portal/invoices/{invoice_id}/pdf", "portal"),
+    ("GET", "/v1/portal/invoices/{invoice_id}/comments", "portal"),
+    ("GET", "/v1/portal/payments/{payment_id}", "portal"),
+    ("POST", "/v1/portal/payments/{payment_id}/cancel", "portal"),
+    ("GET", "/v1/portal/payments/{payment_id}/receipt", "portal"),
+    ("GET", "/v1/integration/accounts/{account_id}", "integrator"),
+    ("GET", "/v1/integration/contacts/{contact_id}", "integrator"),
+    ("POST", "/v1/integration/contacts/{contact_id}/invite", "integrator"),
+    ("GET", "/v1/integration/invoices/{doc_id}", "integrator"),
+    ("GET", "/v1/integration/receipts/{doc_id}", "integrator"),
+    ("GET", "/v1/integration/invoices/{doc_id}/comments", "integrator"),
+]
+
+
+def api_gateway(method: str, resource: str, value: str, *, token: str, body: Any = None) -> tuple[int, Any]:
+    """Calls the app the way API Gateway does, with ``value`` as the route's one path parameter: API Gateway
+    URL-decodes path parameters before the Lambda sees them (``chalice local`` and the test client pass them
+    on still encoded, so ``%0A`` never reaches a view as a newline there). Returns (status, JSON body)."""
+    from chalice.local import LambdaContext
+
+    from app import app
+
+    name = resource[resource.index("{") + 1:resource.index("}")]
+    path = resource.replace("{" + name + "}", "x")
+    event = {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"authorization": f"Bearer {token}", "content-type": "application/json"},
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {name: value},
+        "stageVariables": None,
+        "requestContext": {"resourcePath": resource, "httpMethod": method, "path": f"/api{path}", "stage": "api",
+                           "identity": {"sourceIp": "203.0.113.9"}},
+        "body": json.dumps(body if body is not None else {}) if method in ("POST", "PUT") else None,
+        "isBase64Encoded": False,
+    }
+    response = app(event, LambdaContext("api_handler", 1024))
+    return response["statusCode"], json.loads(response["body"]) if response["body"] else None
+
+
+@pytest.fixture
+def users(world: Any) -> dict[str, str]:
+    world.account("acc-1")
+    world.put("invoices/inv-1", {"account_id": "acc-1", "number": "FV-1", "issue_date": "2026-01-10",
+                                 "due_date": "2026-02-09", "currency": "COP", "total": 100_00, "balance": 100_00})
+    return {"portal": world.portal_user("c-1", "acc-1", grant(*ALL_MODULES, actions={
+        "billing": ["view", "download", "comment"], "payments": ["view", "pay"]})), "integrator": API_KEY}
+
+
+def test_a_decoded_bad_path_id_is_a_404_like_an_unknown_one(users: dict[str, str]) -> None:
+    for method, resource, credential in ROUTES:
+        for why, bad in BAD_IDS.items():
+            status, body = api_gateway(method, resource, bad, token=users[credential])
+            assert (status, body["error"]["code"]) == (404, "not_found"), (method, resource, why, body)
+
+
+def test_an_encoded_bad_path_id_is_a_404_like_an_unknown_one(client: Any, users: dict[str, str]) -> None:
+    # As `chalice local` (make run) and the test client hand them over: still percent-encoded.
+    for method, resource, credential in ROUTES:
+        for suffix in ("%0A", "%00", "%0D%0A", "%E2%80%A8", "i" * 64):
+            path = re.sub(r"\{[a-z_]+\}", "inv-1" + suffix, resource)
+            reply = call(client, method, path, token=users[credential], body={} if method == "POST" else None)
+            assert (reply.status, reply.body["error"]["code"]) == (404, "not_found"), (method, resource, suffix)
+
+
+def test_good_ids_still_reach_their_records(client: Any, users: dict[str, str]) -> None:
+    assert call(client, "GET", "/v1/portal/invoices/inv-1", token=users["portal"]).status == 200
+    assert call(client, "GET", "/v1/integration/invoices/inv-1", token=API_KEY).status == 200
+    assert call(client, "GET", "/v1/integration/accounts/acc-1", token=API_KEY).status == 200
+    assert api_gateway("GET", "/v1/portal/invoices/{invoice_id}", "inv-1", token=users["portal"])[0] == 200
+    # An unknown but well-formed id keeps its own code.
+    status, body = api_gateway("GET", "/v1/portal/invoices/{invoice_id}", "inv-2", token=users["portal"])
+    assert (status, body["error"]["code"]) == (404, "document_not_found")
+
+
+def test_a_put_with_a_bad_id_is_a_422_naming_it(users: dict[str, str]) -> None:
+    # A PUT names the record it creates: an id that can never be one is the integrator's input error.
+    for bad in ("acc-2\n", "acc-2\x00", "a" * 65):
+        status, reply = api_gateway("PUT", "/v1/integration/accounts/{account_id}", bad, token=API_KEY,
+                                    body={"name": "Cliente", "tax_id": "900123456-8"})
+        assert status == 422 and set(reply["error"]["details"]["fields"]) == {"account_id"}, (bad, reply)
+
+
+@pytest.mark.parametrize(("query", "field"), [("year=2026%0A", "year"), ("year=2026&period=11%0A", "period"),
+                                              ("currency=COP%0A", "currency")])
+def test_a_query_value_with_a_trailing_newline_is_refused(client: Any, users: dict[str, str], query: str,
+                                                          field: str) -> None:
+    reply = call(client, "GET", f"/v1/portal/statement?{query}", token=users["portal"])
+    assert reply.status == 422 and field in reply.body["error"]["details"]["fields"], reply.body

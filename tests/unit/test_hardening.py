@@ -1,0 +1,289 @@
+"""Hardening (issue 10): missing S3 objects without s3:ListBucket, stage limits, the local stack's port check."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib.store import files
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+DEPLOYED = sorted(name for name, stage in CONFIG["stages"].items() if "iam_policy_file" in stage)
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[dict[str, Any]]]:
+    """The JSON lines the app's logger writes while the test runs."""
+    from chalicelib.observability import get_logger
+
+    logger = get_logger()
+    handler = _Lines()
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+
+
+# --- 1. A missing object is a 403 when the role may not list the bucket -----------------------------------------
+
+
+def _s3_error(operation: str, status: int, code: str, message: str) -> ClientError:
+    # The shape botocore gives: a HEAD has no body, so its code is the bare status.
+    return ClientError({"Error": {"Code": code, "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+
+
+class S3WithoutListBucket:
+    """An S3 client for a role with s3:GetObject but not s3:ListBucket: S3 will not say whether a key exists,
+    so a missing key is 403 (HEAD: code ``403``; GET: ``AccessDenied``), never 404."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def head_object(self, **params: Any) -> dict[str, Any]:
+        self.calls.append(("HeadObject", params))
+        raise _s3_error("HeadObject", 403, "403", "Forbidden")
+
+    def get_object(self, **params: Any) -> dict[str, Any]:
+        self.calls.append(("GetObject", params))
+        raise _s3_error("GetObject", 403, "AccessDenied", "Access Denied")
+
+
+class S3Failing:
+    """An S3 that is down: errors that are not about the key must still propagate."""
+
+    def head_object(self, **params: Any) -> dict[str, Any]:
+        raise _s3_error("HeadObject", 503, "503", "Service Unavailable")
+
+    def get_object(self, **params: Any) -> dict[str, Any]:
+        raise _s3_error("GetObject", 500, "InternalError", "We encountered an internal error.")
+
+
+def test_a_403_on_our_bucket_reads_as_absent_and_is_logged(log_lines: list[dict[str, Any]]) -> None:
+    s3 = S3WithoutListBucket()
+    bucket = files.Bucket(s3, "portico-test-files")
+    key = "acme/acc-1/invoices/inv-1/representation.pdf"
+
+    assert bucket.exists(key) is False
+    assert bucket.read_bytes(key) is None
+    assert bucket.read_upload(key, max_bytes=8) is None
+
+    assert [operation for operation, _ in s3.calls] == ["HeadObject", "GetObject", "GetObject"]
+    assert all(params["Bucket"] == "portico-test-files" and params["Key"] == key for _, params in s3.calls)
+    absent = [line for line in log_lines if line["message"] == "s3 object treated as absent (403)"]
+    assert [line["operation"] for line in absent] == ["HeadObject", "GetObject", "GetObject"]
+    assert all(line["key"] == key and line["level"] == "WARNING" for line in absent)
+
+
+def test_other_s3_failures_still_raise() -> None:
+    bucket = files.Bucket(S3Failing(), "portico-test-files")
+    for read in (lambda: bucket.exists("k"), lambda: bucket.read_bytes("k"),
+                 lambda: bucket.read_upload("k", max_bytes=8)):
+        with pytest.raises(ClientError):
+            read()
+
+
+def _policy(stage: str) -> dict[str, Any]:
+    return json.loads((ROOT / ".chalice" / CONFIG["stages"][stage]["iam_policy_file"]).read_text())
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_every_deployed_stage_may_list_its_own_bucket_only(stage: str) -> None:
+    # With s3:ListBucket, S3 answers 404 for a missing key; the store copes with 403 either way.
+    bucket = CONFIG["stages"][stage]["environment_variables"]["PORTICO_BUCKET"]
+    statements = _policy(stage)["Statement"]
+    listing = [s for s in statements if "s3:ListBucket" in s["Action"]]
+    assert [s["Resource"] for s in listing] == [f"arn:aws:s3:::{bucket}"]
+    objects = [s for s in statements if "s3:GetObject" in s["Action"]]
+    assert [s["Resource"] for s in objects] == [f"arn:aws:s3:::{bucket}/*"]
+
+
+# --- 4. Limits of every deployed stage: reserved concurrency and API Gateway throttling ---------------------------
+
+
+def test_the_deployed_stages_are_dev_and_prod() -> None:
+    from devtools import package
+
+    assert package.deployed_stages() == DEPLOYED == ["dev", "prod"]
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_every_deployed_stage_caps_its_api(stage: str) -> None:
+    from devtools import package
+
+    reserved = package.api_reserved_concurrency(stage)
+    assert isinstance(reserved, int) and reserved > 0
+    throttling = package.API_THROTTLING[stage]
+    assert 0 < throttling["ThrottlingRateLimit"] <= throttling["ThrottlingBurstLimit"] <= reserved
+    merged = package.resources_template(stage)["Resources"]["RestAPI"]
+    assert merged == {"Properties": {"MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", **throttling}]}}
+
+
+def _packaged(stage: str) -> dict[str, Any]:
+    """The parts of `chalice package`'s template that carry the limits, as it writes them, plus the merge."""
+    from devtools import package
+
+    return {"Resources": {
+        "APIHandler": {"Properties": {"ReservedConcurrentExecutions": package.api_reserved_concurrency(stage)}},
+        "RestAPI": {"Properties": {"StageName": "api", "DefinitionBody": {},
+                                   **package.resources_template(stage)["Resources"]["RestAPI"]["Properties"]}},
+        "ApiHandlerRole": {"Properties": {"Policies": [{"PolicyDocument": _policy(stage)}]}},
+    }}
+
+
+@pytest.mark.parametrize("stage", DEPLOYED)
+def test_package_check_names_each_missing_limit(stage: str) -> None:
+    from devtools import package
+
+    assert package.limit_problems(_packaged(stage), stage) == []
+
+    unreserved = _packaged(stage)
+    del unreserved["Resources"]["APIHandler"]["Properties"]["ReservedConcurrentExecutions"]
+    assert [p.split(":")[0] for p in package.limit_problems(unreserved, stage)] == ["APIHandler"]
+
+    unthrottled = _packaged(stage)
+    del unthrottled["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert [p.split(":")[0] for p in package.limit_problems(unthrottled, stage)] == ["RestAPI", "RestAPI"]
+
+    unlisted = _packaged(stage)
+    statements = unlisted["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    statements[:] = [s for s in statements if "s3:ListBucket" not in s["Action"]]
+    assert [p.split(":")[0] for p in package.limit_problems(unlisted, stage)] == ["ApiHandlerRole"]
+
+
+# --- 4. Per-tenant mail caps (settings only; the services layer enforces them) ------------------------------------
+
+CAPS = {
+    "PORTICO_INVITATIONS_PER_TENANT_HOUR": ("invitations_per_tenant_hour", 200),
+    "PORTICO_RESET_MAILS_PER_TENANT_HOUR": ("reset_mails_per_tenant_hour", 100),
+    "PORTICO_RESET_MAILS_PER_CONTACT_HOUR": ("reset_mails_per_contact_hour", 3),
+}
+
+
+def test_mail_caps_have_their_defaults() -> None:
+    from chalicelib.config import load_settings
+
+    settings = load_settings({})
+    assert {variable: getattr(settings, field) for variable, (field, _) in CAPS.items()} == {
+        variable: default for variable, (_, default) in CAPS.items()}
+
+
+@pytest.mark.parametrize("variable", sorted(CAPS))
+def test_each_mail_cap_is_overridable_and_validated(variable: str) -> None:
+    from chalicelib.config import ConfigError, load_settings
+
+    field, _ = CAPS[variable]
+    assert getattr(load_settings({variable: "25"}), field) == 25
+    assert getattr(load_settings({variable: " 7 "}), field) == 7
+    for bad in ("0", "-1", "ten", "2.5", "", "²", "١٢", "1000001"):
+        with pytest.raises(ConfigError, match=variable):
+            load_settings({variable: bad})
+
+
+def test_reconcile_seconds_refuses_non_ascii_digits_as_a_config_error() -> None:
+    # "²".isdigit() is True but int("²") raises ValueError: it must be the ConfigError naming the variable.
+    from chalicelib.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="PORTICO_RECONCILE_SECONDS"):
+        load_settings({"PORTICO_RECONCILE_SECONDS": "²"})
+
+
+def test_the_mail_caps_are_documented() -> None:
+    rows = {line.split("|")[1].strip(): line for line in (ROOT / "docs" / "operations.md").read_text().splitlines()
+            if line.startswith("| `PORTICO_")}
+    for variable, (_, default) in CAPS.items():
+        assert rows[f"`{variable}`"].rstrip().endswith(f"| `{default}` |")
+
+
+# --- 6. Validating patterns match the whole value: "$" would also match before a trailing newline ---------------
+
+
+@pytest.mark.parametrize("good", ["inv-1", "A.b_c-9", "x" * 64])
+def test_check_id_takes_ids(good: str) -> None:
+    from chalicelib.domain.validation import check_id
+
+    assert check_id(good) == good
+
+
+@pytest.mark.parametrize("bad", ["inv-1\n", "inv-1\r\n", "\ninv-1", "inv-1\x00", "x" * 65, "-inv", "inv 1", ""])
+def test_check_id_refuses_anything_else(bad: str) -> None:
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.domain.validation import check_id, is_path_id
+
+    with pytest.raises(ValidationFailed):
+        check_id(bad, "account_id")
+    assert not is_path_id("account_id", bad)
+
+
+def test_path_ids_are_ids_and_tenants_are_slugs() -> None:
+    from chalicelib.domain.validation import is_path_id
+
+    assert is_path_id("invoice_id", "FV-2026.001") and is_path_id("payment_id", "pay_20261123140000123456abcdef")
+    assert is_path_id("tenant", "acme") and not is_path_id("tenant", "Acme") and not is_path_id("tenant", "acme\n")
+    assert not is_path_id("doc_id", None)
+
+
+def test_every_validating_pattern_refuses_a_trailing_newline() -> None:
+    from chalicelib.domain import validation
+
+    for pattern, good in ((validation.EMAIL_RE, "ana@cliente.test"), (validation.ID_RE, "acc-1"),
+                          (validation.CURRENCY_RE, "COP"), (validation.PHONE_RE, "+57 300 111 2233"),
+                          (validation.SLUG_RE, "acme")):
+        assert pattern.match(good) and pattern.fullmatch(good), pattern
+        for bad in (good + "\n", good + "\r\n", "\n" + good):
+            # .match too: handlers/billing.py checks ?currency= with CURRENCY_RE.match
+            assert not pattern.match(bad) and not pattern.search(bad), (pattern, bad)
+
+
+def test_nit_slug_and_statement_parameters_refuse_a_trailing_newline() -> None:
+    import argparse
+    from datetime import date
+
+    from chalicelib import cli
+    from chalicelib.domain import billing
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.domain.tax_ids import nit_problem
+
+    assert nit_problem("900123456-8") is None and nit_problem("900123456-8\n") is not None
+    assert cli._slug("acme") == "acme"
+    with pytest.raises(argparse.ArgumentTypeError):
+        cli._slug("acme\n")
+    today = date(2026, 11, 23)
+    assert billing.statement_period({"year": "2026", "period": "11"}, today=today).start == date(2026, 11, 1)
+    for params, field in (({"year": "2026\n"}, "year"), ({"year": "2026", "period": "11\n"}, "period"),
+                          ({"from": "2026-11-01\n", "to": "2026-11-20"}, "from")):
+        with pytest.raises(ValidationFailed) as refused:
+            billing.statement_period(params, today=today)
+        assert field in refused.value.fields
+
+
+def test_no_dollar_anchored_pattern_is_left_in_the_code() -> None:
+    import re
+
+    literal = re.compile(r"""re\.(?:compile|match|fullmatch|search)\(\s*r?(["'])(.*?)\1""")
+    found = []
+    for path in [ROOT / "app.py", *sorted(ROOT.glob("chalicelib/**/*.py")), *sorted(ROOT.glob("devtools/*.py"))]:
+        for pattern in (match.group(2) for match in literal.finditer(path.read_text())):
+            if pattern.endswith("$") and not pattern.endswith("\\$"):
+                found.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert found == []
