@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from chalicelib.domain.money import format_money
+
 
 @dataclass(frozen=True, slots=True)
 class Mail:
@@ -160,9 +162,8 @@ def invoice_link(portal_url: str, invoice_id: str) -> str:
 
 def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, reference: str, amount: int,
                     currency: str, invoices: list[str], link: str, language: str | None) -> Mail:
-    """To the contact who paid: the payment was approved."""
-    from chalicelib.domain.pdf import format_money  # plain Python; fpdf2 loads only when rendering
-
+    """To the contact who paid: the payment was approved. The amount stands alone in its sentence, so it shows
+    decimals only when it has cents (docs/decisions.md, "Money on screen, PDF and mail")."""
     w = words(language)
     fill = {"tenant": tenant, "name": name, "reference": reference, "invoices": ", ".join(invoices),
             "amount": format_money(amount, currency, language=language or "es-CO")}

@@ -1,8 +1,9 @@
 """PDFs handed to the portal as presigned URLs: statements rendered on demand, invoices as uploaded by the ERP
 or, when it sent none, a representation rendered from the invoice's data.
 
-Rendered files are cached in S3 under a name that carries a digest of everything printed on them, so an
-unchanged statement or invoice is rendered once and a changed one never serves a stale file.
+Rendered files are cached in S3 under a name that carries a digest of everything printed on them and of the
+layout's version (``pdf.LAYOUT_VERSION``), so an unchanged statement or invoice is rendered once and a changed
+one, or one the layout now prints differently, never serves a stale file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ PDF = "application/pdf"
 
 
 def _digest(*parts: Any) -> str:
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    from chalicelib.domain.pdf import LAYOUT_VERSION  # plain Python; fpdf2 loads only when rendering
+
+    canonical = json.dumps([LAYOUT_VERSION, *parts], sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 

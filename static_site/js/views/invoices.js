@@ -3,9 +3,10 @@
 
 import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDate, formatMoney} from "../format.js";
+import {formatDate} from "../format.js";
 import {clearErrors, showApiError, whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
+import {money} from "../money.js";
 import {updateHash} from "../router.js";
 import {
   cell, columnHead, daysOverdueText, invoiceHref, loadError, loadMore, stateBadges, tCount, tenantToday,
@@ -116,8 +117,8 @@ function invoiceRow(invoice, today, columns) {
     cell(columns[1], formatDate(invoice.issue_date)),
     cell(columns[2], formatDate(invoice.due_date)),
     cell(columns[3], daysOverdueText(invoice, today), {class: "cell-days"}),
-    cell(columns[4], formatMoney(invoice.total, invoice.currency), {class: "cell-number"}),
-    cell(columns[5], formatMoney(invoice.balance, invoice.currency), {class: "cell-number"}),
+    cell(columns[4], money(invoice.total, invoice.currency), {class: "cell-number"}),
+    cell(columns[5], money(invoice.balance, invoice.currency), {class: "cell-number"}),
     cell(columns[6], stateBadges(invoice, today)));
 }
 

@@ -5,8 +5,9 @@
 
 import {api} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDate, formatMoney} from "../format.js";
+import {formatDate} from "../format.js";
 import {t} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {navigate} from "../router.js";
 import {hasModule, onSessionChange} from "../session.js";
 import {cell, columnHead, daysOverdueText, invoiceHref, loadError, stateBadges, tCount} from "./billing.js";
@@ -150,7 +151,7 @@ function agingSummary(data, totals) {
 }
 
 function agingRow(row, {ids, heading}) {
-  const money = (amount) => formatMoney(amount || 0, row.currency);
+  const money = (amount) => moneyOf(amount || 0, row.currency);
   const buckets = row.buckets || {};
   const hasOverdue = (row.overdue || 0) > 0;
   const figure = (className, label, value, note) => h("div", {class: `figure ${className}`},
@@ -205,7 +206,7 @@ function invoicesSection(data, invoices, totals) {
       cell(columns[2], formatDate(invoice.issue_date)),
       cell(columns[3], formatDate(invoice.due_date)),
       cell(columns[4], daysOverdueText(invoice, today), {class: "cell-days"}),
-      cell(columns[5], formatMoney(invoice.balance, invoice.currency), {class: "cell-number"}),
+      cell(columns[5], moneyOf(invoice.balance, invoice.currency), {class: "cell-number"}),
       cell(columns[6], stateBadges(invoice, today)));
   });
 
@@ -323,7 +324,7 @@ function selectedPanel(defaultCurrency) {
     const currency = items[0]?.currency || defaultCurrency;
     const sum = items.reduce((acc, invoice) => acc + Number(invoice.balance || 0), 0);
     count.textContent = tCount("receivables.selected_count", items.length);
-    total.textContent = formatMoney(sum, currency);
+    replace(total, moneyOf(sum, currency));
     element.classList.toggle("has-selection", items.length > 0);
     none.hidden = items.length > 0;
     updatePay(items);
@@ -348,7 +349,7 @@ function selectedPanel(defaultCurrency) {
       });
       return h("li", {dataset: {invoiceId: invoice.id}},
         h("span", {class: "selected-number"}, invoice.number),
-        h("span", {class: "selected-amount cell-number"}, formatMoney(invoice.balance, invoice.currency)),
+        h("span", {class: "selected-amount cell-number"}, moneyOf(invoice.balance, invoice.currency)),
         remove);
     }));
   };

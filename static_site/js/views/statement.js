@@ -5,9 +5,10 @@
 
 import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDate, formatDateTime, formatMoney, monthName} from "../format.js";
+import {formatDate, formatDateTime, monthName} from "../format.js";
 import {clearErrors, showApiError, whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {updateHash} from "../router.js";
 import {currentUser} from "../session.js";
 import {taxIdText} from "./account.js";
@@ -147,7 +148,7 @@ const MOVEMENT_TYPES = ["invoice", "credit_note", "debit_note", "receipt", "port
 
 function statementView(statement, query) {
   const currency = statement.currency;
-  const money = (amount) => formatMoney(amount || 0, currency);
+  const money = (amount) => moneyOf(amount || 0, currency);
   const account = statement.account || {};
   const pdfStatus = h("p", {id: "statement-pdf-status", class: "file-status", "aria-live": "polite"});
   const pdfButton = canBilling("download")
