@@ -73,16 +73,19 @@ def test_receivables_show_overdue_and_add_up_the_selection(stack, page):
     table = page.locator("#receivables-table")
     expect(table).to_be_visible()
 
-    # FV-1002 is overdue: highlighted, and said with words and an icon, not only colour
+    # One "Estado" column says how late each invoice is (no "Mora" column repeating it)
+    assert [_text(th) for th in table.locator("thead th").all()] == [
+        "Seleccionar", "Factura", "Emisión", "Vencimiento", "Saldo", "Estado"]
+    # FV-1002 is overdue: highlighted, and said with words and an icon, not only colour, once
     overdue = table.locator('tr[data-invoice-id="FV-1002"]')
     expect(overdue).to_have_class(re.compile(r"\bis-overdue\b"))
-    expect(overdue.locator(".days-overdue.is-overdue")).to_contain_text(re.compile(r"⚠\s*\d+ días de mora"))
-    expect(overdue.locator('.badge[data-state="overdue"]')).to_contain_text(re.compile(r"Vencida hace \d+ días"))
+    expect(overdue.locator('.badge[data-state="overdue"]')).to_contain_text(re.compile(r"⚠\s*Vencida hace \d+ días"))
+    expect(overdue).not_to_contain_text("de mora")
     # FV-1006 is not due yet
     current = table.locator('tr[data-invoice-id="FV-1006"]')
     expect(current).not_to_have_class(re.compile(r"\bis-overdue\b"))
     expect(current.locator('.badge[data-state="overdue"]')).to_have_count(0)
-    expect(current.locator(".days-overdue.is-overdue")).to_have_count(0)
+    expect(current.locator('.badge[data-state="current"]')).to_contain_text("Vigente")
     assert _minor_units(_text(page.locator("#aging-overdue"))) > 0
     assert _minor_units(_text(page.locator("#aging-total"))) >= _minor_units(_text(page.locator("#aging-overdue")))
 

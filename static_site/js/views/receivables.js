@@ -10,7 +10,7 @@ import {t} from "../i18n.js";
 import {money as moneyOf} from "../money.js";
 import {navigate} from "../router.js";
 import {hasModule, onSessionChange} from "../session.js";
-import {cell, columnHead, daysOverdueText, invoiceHref, loadError, stateBadges, tCount} from "./billing.js";
+import {cell, columnHead, invoiceHref, loadError, stateBadges, tCount} from "./billing.js";
 import {canPay, newPaymentHref, paymentOptions} from "./payments.js";
 
 // ---------- The selection (module state, shared with whoever pays) ----------
@@ -183,7 +183,7 @@ function invoicesSection(data, invoices, totals) {
   const currencies = [...new Set(invoices.map((invoice) => invoice.currency))];
   const mixed = currencies.length > 1;
   const defaultCurrency = data.currency || totals[0]?.currency || currencies[0];
-  const columns = ["select", "number", "issue_date", "due_date", "days_overdue", "balance", "state"]
+  const columns = ["select", "number", "issue_date", "due_date", "balance", "state"]
     .map((key) => t(`receivables.columns.${key}`));
 
   const checkboxes = new Map(); // id → input
@@ -205,9 +205,8 @@ function invoicesSection(data, invoices, totals) {
       cell(columns[1], h("a", {href: invoiceHref(invoice.id), class: "invoice-link"}, invoice.number)),
       cell(columns[2], formatDate(invoice.issue_date)),
       cell(columns[3], formatDate(invoice.due_date)),
-      cell(columns[4], daysOverdueText(invoice, today), {class: "cell-days"}),
-      cell(columns[5], moneyOf(invoice.balance, invoice.currency), {class: "cell-number"}),
-      cell(columns[6], stateBadges(invoice, today)));
+      cell(columns[4], moneyOf(invoice.balance, invoice.currency), {class: "cell-number"}),
+      cell(columns[5], stateBadges(invoice, today)));
   });
 
   const selectAll = h("input", {type: "checkbox", id: "select-all-invoices"});
@@ -215,8 +214,8 @@ function invoicesSection(data, invoices, totals) {
   const table = h("table", {id: "receivables-table", class: "table-cards receivables-table"},
     h("caption", {class: "visually-hidden"}, t("receivables.table_title")),
     h("thead", {}, h("tr", {},
-      columnHead(columns[0], {hidden: true}), columns.slice(1, 5).map((label) => columnHead(label)),
-      columnHead(columns[5], {number: true}), columnHead(columns[6]))),
+      columnHead(columns[0], {hidden: true}), columns.slice(1, 4).map((label) => columnHead(label)),
+      columnHead(columns[4], {number: true}), columnHead(columns[5]))),
     h("tbody", {}, rows));
 
   const panel = selectedPanel(defaultCurrency);
