@@ -260,11 +260,13 @@ def statement(
     pending: list[dict[str, Any]],
     today: date,
     generated_at: str,
+    currencies: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The statement: running balance after each movement, totals, closing balance, pending documents.
 
     ``movements`` are statement lines already in order; ``pending`` are invoices open at the period end
-    with their ``balance`` at that date.
+    with their ``balance`` at that date. ``currencies`` are the other currencies the reader has documents in
+    (the statement's own is always listed): the choices of the portal's currency picker.
     """
     balance = opening_balance
     lines = []
@@ -292,6 +294,7 @@ def statement(
         "account": account,
         "period": period.to_json(),
         "currency": currency,
+        "currencies": sorted({currency, *currencies}),
         "opening_balance": opening_balance,
         "movements": lines,
         "totals": {"debit": total_debit, "credit": total_credit},

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from string import Formatter
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.money import format_money
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,18 @@ def words(language: str | None) -> dict[str, str]:
     return _WORDS.get(language or "es-CO", _WORDS["es-CO"])
 
 
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    """``template.format(**values)``, but a value that ends in a period takes the place of the template's own:
+    "…cliente de {tenant}." with "Andina S.A.S." ends "…cliente de Andina S.A.S.", not "S.A.S..".
+    """
+    formatter, text = Formatter(), []
+    for literal, name, spec, conversion in formatter.parse(template):
+        text.append(literal[1:] if text and text[-1].endswith(".") and literal.startswith(".") else literal)
+        if name is not None:
+            text.append(formatter.format_field(formatter.convert_field(values[name], conversion), spec or ""))
+    return "".join(text)
+
+
 def _layout(*, tenant: str, logo_url: str | None, paragraphs: list[str], cta: str | None, link: str | None,
             footer: str, links: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()) -> str:
     logo = f'<img src="{escape(logo_url)}" alt="{escape(tenant)}" style="max-height:48px">' if logo_url else ""
@@ -96,15 +115,15 @@ def _compose(kind: str, *, to: str, tenant: str, logo_url: str | None, name: str
              language: str | None) -> Mail:
     w = words(language)
     fill = {"tenant": tenant, "name": name, "email": email}
-    paragraphs = [w[f"{kind}_intro"].format(**fill)]
+    paragraphs = [_fill(w[f"{kind}_intro"], fill)]
     if kind == "invite":
-        paragraphs.append(w["invite_login"].format(**fill))
+        paragraphs.append(_fill(w["invite_login"], fill))
     paragraphs.append(w[f"{kind}_expiry"])
     cta = w[f"{kind}_cta"]
-    footer = w["footer"].format(**fill)
+    footer = _fill(w["footer"], fill)
     text = "\n\n".join([*paragraphs, f"{cta}: {link}", footer]) + "\n"
     html = _layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=cta, link=link, footer=footer)
-    return Mail(to=(to,), subject=w[f"{kind}_subject"].format(**fill), text=text, html=html)
+    return Mail(to=(to,), subject=_fill(w[f"{kind}_subject"], fill), text=text, html=html)
 
 
 def invitation(*, tenant: str, logo_url: str | None, name: str, email: str, link: str, language: str | None) -> Mail:
@@ -127,15 +146,15 @@ def invoice_comment(*, to: str, tenant: str, logo_url: str | None, account: str,
     """To the invoice's salesperson (or the account executive): what the customer wrote, with its files."""
     w = words("es-CO")
     fill = {"tenant": tenant, "account": account, "number": number, "contact": contact, "email": email}
-    paragraphs = [w["comment_intro"].format(**fill), body]
+    paragraphs = [_fill(w["comment_intro"], fill), body]
     if payment_proof:
         paragraphs.append(w["proof_note"])
     lines = [*paragraphs]
     if attachments:
         paragraphs.append(w["attachments"])
         lines += [w["attachments"], *(f"- {name}: {url}" for name, url in attachments)]
-    footer = w["staff_footer"].format(**fill)
-    subject = w["proof_subject" if payment_proof else "comment_subject"].format(**fill)
+    footer = _fill(w["staff_footer"], fill)
+    subject = _fill(w["proof_subject" if payment_proof else "comment_subject"], fill)
     return Mail(to=(to,), subject=subject, text="\n\n".join([*lines, footer]) + "\n",
                 html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=None, link=None,
                              footer=footer, links=attachments))
@@ -146,9 +165,9 @@ def staff_reply(*, to: str, tenant: str, logo_url: str | None, name: str, author
     """To a contact: the tenant's staff answered on one of their invoices."""
     w = words(language)
     fill = {"tenant": tenant, "name": name, "author": author, "number": number}
-    paragraphs = [w["reply_intro"].format(**fill), body]
-    footer = w["footer"].format(**fill)
-    return Mail(to=(to,), subject=w["reply_subject"].format(**fill),
+    paragraphs = [_fill(w["reply_intro"], fill), body]
+    footer = _fill(w["footer"], fill)
+    return Mail(to=(to,), subject=_fill(w["reply_subject"], fill),
                 text="\n\n".join([*paragraphs, f"{w['reply_cta']}: {link}", footer]) + "\n",
                 html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["reply_cta"], link=link,
                              footer=footer))
@@ -165,15 +184,14 @@ def attachment_link(portal_url: str, token: str) -> str:
 
 def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, reference: str, amount: int,
                     currency: str, invoices: list[str], link: str, language: str | None) -> Mail:
-    """To the contact who paid: the payment was approved."""
-    from chalicelib.domain.pdf import format_money  # plain Python; fpdf2 loads only when rendering
-
+    """To the contact who paid: the payment was approved. The amount stands alone in its sentence, so it shows
+    decimals only when it has cents (docs/decisions.md, "Money on screen, PDF and mail")."""
     w = words(language)
     fill = {"tenant": tenant, "name": name, "reference": reference, "invoices": ", ".join(invoices),
             "amount": format_money(amount, currency, language=language or "es-CO")}
-    paragraphs = [w["receipt_intro"].format(**fill), w["receipt_invoices"].format(**fill)]
-    footer = w["footer"].format(**fill)
-    return Mail(to=(to,), subject=w["receipt_subject"].format(**fill),
+    paragraphs = [_fill(w["receipt_intro"], fill), _fill(w["receipt_invoices"], fill)]
+    footer = _fill(w["footer"], fill)
+    return Mail(to=(to,), subject=_fill(w["receipt_subject"], fill),
                 text="\n\n".join([*paragraphs, f"{w['receipt_cta']}: {link}", footer]) + "\n",
                 html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["receipt_cta"],
                              link=link, footer=footer))

@@ -2,7 +2,10 @@
 
 fpdf2 costs ≈ 425 ms to import (DESIGN §8), so it (and Pillow) is imported inside the render functions
 only, and nothing that ``app.py`` imports at module level may import this module either: the handler that
-renders a PDF imports it inside its function. ``format_money`` and the other helpers are plain Python.
+renders a PDF imports it inside its function. The helpers are plain Python.
+
+Amounts are written by :func:`chalicelib.domain.money.format_money`, and a document is one set: when any of
+its amounts has cents, all of them show decimals (docs/decisions.md, "Money on screen, PDF and mail").
 
 Output is deterministic for the same input (the PDF creation date comes from ``generated_at``), so a PDF
 can be cached by the data it was made from. Text uses the PDF core fonts (Helvetica, WinAnsi/cp1252),
@@ -18,7 +21,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from chalicelib.domain.money import minor_unit_exponent
+from chalicelib.domain.money import ES_SEPARATORS, format_money, shows_cents
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -34,6 +37,10 @@ if TYPE_CHECKING:
         page_label: str
         body_top: float
 
+
+# Part of every cached PDF's name (store/pdfs.py): raise it when the same data would print differently, so no
+# file rendered by an older layout is served again. 2: money by the set rule instead of always with decimals.
+LAYOUT_VERSION = 2
 
 _ENCODING = "cp1252"  # what fpdf2 declares for core fonts (WinAnsiEncoding); a superset of latin-1's letters
 # Stands for the page count until the document is closed; fpdf2 reserves the width of as many digits as it
@@ -210,43 +217,19 @@ def _lang(language: str) -> str:
     return "en" if (language or "").lower().startswith("en") else "es"
 
 
-def format_money(minor: int, currency: str, *, language: str = "es-CO") -> str:
-    """Integer minor units as printed in PDFs: ``$ 1.750.050,00`` (COP), ``USD 1.234,50``, ``JPY 1.234``.
-
-    Always all the currency's decimals (unlike the UI, which drops zero cents); negative as ``-$ 1.234,00``.
-    COP is ``$`` in Spanish; every other currency, and every currency in English (``COP 1,750,050.00``,
-    as the UI does), is prefixed by its code.
-    """
-    code = (currency or "").upper()
-    exponent = minor_unit_exponent(code)
-    units, fraction = divmod(abs(int(minor)), 10**exponent)
-    number = f"{units:,}"
-    if exponent:
-        number += f".{fraction:0{exponent}d}"
-    english = _lang(language) == "en"
-    if not english:
-        number = number.translate(_ES_SEPARATORS)
-    symbol = "$" if code == "COP" and not english else code
-    sign = "-" if minor < 0 else ""
-    return f"{sign}{symbol} {number}" if symbol else f"{sign}{number}"
-
-
-_ES_SEPARATORS = str.maketrans(",.", ".,")
-
-
-def _money(value: object, currency: str, language: str, *, blank_zero: bool = False) -> str:
+def _money(value: object, currency: str, language: str, *, cents: bool, blank_zero: bool = False) -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     if blank_zero and value == 0:
         return ""
-    return format_money(int(value), currency, language=language)
+    return format_money(int(value), currency, language=language, cents=cents)
 
 
 def _quantity(value: object, language: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _text(value)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text if _lang(language) == "en" else text.translate(_ES_SEPARATORS)
+    return text if _lang(language) == "en" else text.translate(ES_SEPARATORS)
 
 
 def _date(value: object, language: str) -> str:
@@ -658,10 +641,16 @@ def render_statement(statement: dict[str, Any], *, tenant_name: str, logo: bytes
     _letterhead(pdf, tenant_name=tenant_name, logo=logo, title=title)
     _account_block(pdf, account, words)
 
-    def money(value: object, *, blank_zero: bool = False) -> str:
-        return _money(value, currency, language, blank_zero=blank_zero)
-
     totals = statement.get("totals") or {}
+    movements = statement.get("movements") or []
+    pending = statement.get("pending_documents") or []
+    cents = shows_cents([statement.get("opening_balance"), statement.get("closing_balance"), *totals.values(),
+                         *(m.get(k) for m in movements for k in ("debit", "credit", "balance")),
+                         *(d.get(k) for d in pending for k in ("total", "balance"))], currency)
+
+    def money(value: object, *, blank_zero: bool = False) -> str:
+        return _money(value, currency, language, cents=cents, blank_zero=blank_zero)
+
     _section_title(pdf, words["summary"])
     _key_values(pdf, [
         (words["period"], f"{_date(period.get('from'), language)} – {_date(period.get('to'), language)}"),
@@ -673,7 +662,6 @@ def render_statement(statement: dict[str, Any], *, tenant_name: str, logo: bytes
     ], bold_last=True)
 
     _section_title(pdf, words["movements"])
-    movements = statement.get("movements") or []
     rows = [[_date(period.get("from"), language), "", "", words["opening"], "", "",
              money(statement.get("opening_balance"))]]
     rows += [[_date(m.get("date"), language), _type_word(m.get("type"), words), _text(m.get("number")),
@@ -697,7 +685,6 @@ def render_statement(statement: dict[str, Any], *, tenant_name: str, logo: bytes
              new_x="LMARGIN", new_y="NEXT")
 
     _section_title(pdf, words["pending"])
-    pending = statement.get("pending_documents") or []
     if pending:
         _data_table(
             pdf,
@@ -749,8 +736,14 @@ def render_invoice(invoice: dict[str, Any], account: dict[str, Any], *, tenant_n
     pdf.add_page()
     _letterhead(pdf, tenant_name=tenant_name, logo=logo, title=title)
 
+    lines = invoice.get("lines") or []
+    allocations = invoice.get("allocations") or []
+    cents = shows_cents([invoice.get("total"), invoice.get("tax"), invoice.get("balance"),
+                         *(line.get(k) for line in lines for k in ("unit_price", "total")),
+                         *(a.get("amount") for a in allocations)], currency)
+
     def money(value: object) -> str:
-        return _money(value, currency, language)
+        return _money(value, currency, language, cents=cents)
 
     _key_values(pdf, [
         (words["issue_date"], _date(invoice.get("issue_date"), language)),
@@ -766,7 +759,6 @@ def render_invoice(invoice: dict[str, Any], account: dict[str, Any], *, tenant_n
         pdf.set_font("helvetica", "", 8.5)
         pdf.multi_cell(0, 4.5, _text(invoice.get("description")), new_x="LMARGIN", new_y="NEXT")
 
-    lines = invoice.get("lines") or []
     if lines:
         _section_title(pdf, words["lines"])
         _data_table(
@@ -785,7 +777,6 @@ def render_invoice(invoice: dict[str, Any], account: dict[str, Any], *, tenant_n
     summary += [(words["total"], money(total)), (words["balance_due"], money(invoice.get("balance")))]
     _key_values(pdf, summary, bold_last=True)
 
-    allocations = invoice.get("allocations") or []
     if allocations:
         _section_title(pdf, words["allocations"])
         _data_table(
@@ -822,17 +813,19 @@ def render_receipt(payment: dict[str, Any], account: dict[str, Any], *, tenant_n
     ])
     _section_title(pdf, words["customer"])
     _account_block(pdf, account, words)
+    items = payment.get("items") or []
+    cents = shows_cents([payment.get("amount"), *(line.get("amount") for line in items)], currency)
     _section_title(pdf, words["paid_invoices"])
     _data_table(
         pdf,
         [words["number"], words["amount"]],
-        [[_text(line.get("number")), _money(line.get("amount"), currency, language)]
-         for line in payment.get("items") or []],
+        [[_text(line.get("number")), _money(line.get("amount"), currency, language, cents=cents)] for line in items],
         aligns=("L", "R"),
         flexible=0,
     )
     pdf.ln(2)
-    _key_values(pdf, [(words["amount_paid"], _money(payment.get("amount"), currency, language))], bold_last=True)
+    _key_values(pdf, [(words["amount_paid"], _money(payment.get("amount"), currency, language, cents=cents))],
+                bold_last=True)
     return bytes(pdf.output())
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import clock, mail
 from chalicelib.domain import payments as rules
 from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
-from chalicelib.domain.pdf import format_money
+from chalicelib.domain.money import format_money
 from chalicelib.observability import get_logger, get_metrics
 from chalicelib.payments import base
 from chalicelib.payments.exceptions import GatewayError, InvalidSignature, NotificationMismatch

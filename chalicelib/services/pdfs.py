@@ -1,8 +1,9 @@
 """PDFs handed to the portal as presigned URLs: statements rendered on demand (by :mod:`chalicelib.domain.pdf`),
 invoice representations when the ERP sent no PDF, payment receipts.
 
-Rendered files are cached in S3 under a name that carries a digest of everything printed on them, so an
-unchanged statement or invoice is rendered once and a changed one never serves a stale file.
+Rendered files are cached in S3 under a name that carries a digest of everything printed on them and of the
+layout's version (``pdf.LAYOUT_VERSION``), so an unchanged statement or invoice is rendered once and a changed
+one, or one the layout now prints differently, never serves a stale file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import clock, pdf
+from chalicelib.domain import clock
 from chalicelib.store import files
 
 if TYPE_CHECKING:
@@ -21,7 +22,10 @@ PDF = "application/pdf"
 
 
 def _digest(*parts: Any) -> str:
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    from chalicelib.domain.pdf import LAYOUT_VERSION  # lazy: keeps import app fast (the PDF layouts)
+
+    canonical = json.dumps([LAYOUT_VERSION, *parts], sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
@@ -46,6 +50,8 @@ def _cached(key: str, filename: str, render: Any) -> dict[str, Any]:
 
 
 def statement_pdf(context: Context, statement: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.domain import pdf  # lazy: keeps import app fast (the PDF layouts)
+
     principal, tenant = context.principal, context.tenant
     printed = {k: v for k, v in statement.items() if k != "generated_at"}
     language = _language(context)
@@ -61,6 +67,8 @@ def statement_pdf(context: Context, statement: dict[str, Any]) -> dict[str, Any]
 
 def invoice_pdf(context: Context, detail: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
     """The representation of an invoice the ERP sent no PDF for, from its ``detail`` (as the portal shows it)."""
+    from chalicelib.domain import pdf  # lazy: keeps import app fast (the PDF layouts)
+
     principal, tenant = context.principal, context.tenant
     printed = {k: v for k, v in detail.items() if k not in ("comments", "days_overdue")}
     language = _language(context)
@@ -73,6 +81,8 @@ def invoice_pdf(context: Context, detail: dict[str, Any], account: dict[str, Any
 
 
 def payment_receipt_pdf(context: Context, payment: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.domain import pdf  # lazy: keeps import app fast (the PDF layouts)
+
     principal, tenant = context.principal, context.tenant
     language = _language(context)
     digest = _digest(payment, account, tenant.name, tenant.branding.get("logo_key"), language)

@@ -146,12 +146,14 @@ def statement(principal: Principal, period: billing.Period, currency: str | None
     if account_item is None:
         raise NotFound("Your company's data is not available yet.", code="account_not_found")
     currency = currency or (account_item.data or {}).get("currency") or default_currency
+    currencies = {m.currency for m in months}  # the account's currencies, for the statement's currency picker
     opening = sum(int(m.debit) - int(m.credit) for m in months
                   if m.currency == currency and m.month < period.months_before)
     # Movements from the first day the month totals do not cover (all of history for own scope).
     first_day = "0000-00-00" if own_contact(principal) else period.start.replace(day=1).isoformat()
     lines = []
     for item in _movement_docs(principal, first_day, end):
+        currencies.add(item.currency)
         if item.currency != currency:
             continue
         line = billing.movement(_movement_source(item))
@@ -171,7 +173,7 @@ def statement(principal: Principal, period: billing.Period, currency: str | None
                         "due_date": item.due_date, "total": total, "balance": at_end})
     return billing.statement(
         account=_account_header(account_item), period=period, currency=currency, opening_balance=opening,
-        movements=lines, pending=pending, today=on, generated_at=clock.iso(clock.now()),
+        movements=lines, pending=pending, today=on, generated_at=clock.iso(clock.now()), currencies=currencies,
     )
 
 

@@ -1,15 +1,17 @@
 // The one way views talk to the API: JSON in and out, bearer token, errors as ApiError.
 
-import {language, t} from "./i18n.js";
+import {hasText, language, t} from "./i18n.js";
 import {apiBase} from "./settings.js";
 import {sessionToken} from "./session.js";
 
 export class ApiError extends Error {
-  constructor({status, code, message, details}) {
+  /** `message` is what the UI shows; `apiMessage` what the API said (English), kept for debugging. */
+  constructor({status, code, message, details, apiMessage = message}) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details || {};
+    this.apiMessage = apiMessage;
   }
 
   /** details.fields: field name → what is wrong with it. */
@@ -50,14 +52,27 @@ export async function request(method, path, {body, auth = true, headers: extraHe
   const payload = await readJson(response);
   if (response.ok) return payload;
 
+  const code = payload?.error?.code || "http_error";
+  const apiMessage = payload?.error?.message;
   const error = new ApiError({
     status: response.status,
-    code: payload?.error?.code || "http_error",
-    message: payload?.error?.message || t("errors.unexpected", {status: response.status}),
+    code,
+    message: errorMessage(code, apiMessage, response.status),
+    apiMessage,
     details: payload?.error?.details,
   });
   if (response.status === 401 && auth) unauthorizedHandler(error);
   throw error;
+}
+
+/**
+ * The sentence to show for an API error: the UI's own words for its `code` (i18n "api_errors", in the
+ * portal's language), else the API's message for a code this UI does not know yet, else a generic one.
+ */
+export function errorMessage(code, apiMessage, status) {
+  const key = `api_errors.${code}`;
+  if (hasText(key)) return t(key);
+  return apiMessage || t("errors.unexpected", {status});
 }
 
 async function readJson(response) {

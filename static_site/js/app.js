@@ -6,6 +6,7 @@ import {currentTenant, loadTenant, onTenantChange, setTenant} from "./branding.j
 import {h, replace, skeleton} from "./dom.js";
 import {setLanguage, t} from "./i18n.js";
 import {HOME_PAGE, MODULE_PAGES} from "./modules.js";
+import {watchMoney} from "./money.js";
 import {addRoute, loginHash, navigate, refresh, setNotFound, startRouter} from "./router.js";
 import {currentUser, hasModule, onSessionChange, sessionToken, startSession} from "./session.js";
 import {configuredTenant} from "./settings.js";
@@ -120,6 +121,7 @@ async function boot() {
   renderHeader();
   brandFromConfig();
   registerRoutes();
+  watchMoney(main); // one screen's amounts share their decimals (docs/decisions.md)
   startRouter(showRoute);
 }
 

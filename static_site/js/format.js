@@ -15,20 +15,50 @@ export function minorUnitExponent(currency) {
   return MINOR_UNIT_EXPONENTS[currency.toUpperCase()] ?? 2;
 }
 
+// Intl formatters are costly to build and a statement writes hundreds of amounts.
+const moneyFormats = new Map();
+
+function moneyFormat(locale, currency, digits) {
+  const key = `${locale}|${currency}|${digits}`;
+  if (!moneyFormats.has(key)) {
+    moneyFormats.set(key, new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      // "$" is the peso in Spanish only; every other currency, and every currency in English, by its code.
+      currencyDisplay: currency === "COP" && locale.startsWith("es") ? "symbol" : "code",
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }));
+  }
+  return moneyFormats.get(key);
+}
+
+/** Whether `minorUnits` of `currency` are not a whole number of units (175005050 COP: yes). */
+export function hasCents(minorUnits, currency) {
+  return Number(minorUnits) % 10 ** minorUnitExponent(currency) !== 0;
+}
+
+/** Whether a set of amounts read together shows decimals: when any of them has cents (non-integers do not count). */
+export function showsCents(amounts, currency) {
+  return amounts.some((amount) => Number.isInteger(amount) && hasCents(amount, currency));
+}
+
 /**
  * formatMoney(175005000, "COP", "es-CO") → "$ 1.750.050"; formatMoney(175005050, "COP", "en-US") →
- * "COP 1,750,050.50". Decimals appear only when the amount has cents. `locale` defaults to the UI's.
+ * "COP 1,750,050.50"; other currencies by their code ("USD 1.234,50"). Decimals appear when the amount has
+ * cents, or when `cents` says the set it is read with has them (showsCents; docs/decisions.md "Money on
+ * screen, PDF and mail"). The same vectors as the PDFs' and mails' format_money
+ * (tests/fixtures/money-format.json). `locale` defaults to the UI's.
  */
-export function formatMoney(minorUnits, currency, locale = intlLocale()) {
-  const exponent = minorUnitExponent(currency);
-  const scale = 10 ** exponent;
-  const digits = Number(minorUnits) % scale === 0 ? 0 : exponent;
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(Number(minorUnits) / scale);
+export function formatMoney(minorUnits, currency, locale = intlLocale(), {cents = false} = {}) {
+  const code = currency.toUpperCase();
+  const exponent = minorUnitExponent(code);
+  const minor = Math.trunc(Number(minorUnits)) || 0;
+  // Intl reads a decimal string exactly, so no floating point touches the amount: 175005050 → "1750050.50".
+  const digits = String(Math.abs(minor)).padStart(exponent + 1, "0");
+  const decimal = exponent ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
+  const shown = exponent && (cents || hasCents(minor, code)) ? exponent : 0;
+  return moneyFormat(locale, code, shown).format(`${minor < 0 ? "-" : ""}${decimal}`);
 }
 
 /** The decimal and grouping marks of `locale` ("," and "." for es-CO; "." and "," for en-US). */

@@ -42,10 +42,20 @@ export async function setLanguage(lang = storedLanguage(), {remember = false} = 
   }
 }
 
+function lookup(key) {
+  const text = key.split(".").reduce((node, part) => (node != null && Object.hasOwn(node, part) ? node[part] : undefined), strings);
+  return typeof text === "string" ? text : undefined;
+}
+
+/** Whether the dictionary has `key` (hasText("api_errors.busy")), without t()'s warning when it has not. */
+export function hasText(key) {
+  return lookup(key) !== undefined;
+}
+
 /** t("login.title") or t("dashboard.greeting", {name}) — `{name}` placeholders are filled from `vars`. */
 export function t(key, vars = {}) {
-  const text = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), strings);
-  if (typeof text !== "string") {
+  const text = lookup(key);
+  if (text === undefined) {
     console.warn(`i18n: missing "${key}" in ${current}`);
     return key;
   }

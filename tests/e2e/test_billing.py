@@ -9,13 +9,15 @@ import struct
 import time
 import uuid
 import zlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import requests
 from playwright.sync_api import expect
 from pypdf import PdfReader
+
+from tests.e2e.support import Customer
 
 ANA = "ana.gomez@eltornillo.example.com"
 DEMO_PASSWORD = "Portal-Demo-2026"  # the published demo login of the local stack
@@ -49,6 +51,12 @@ def _es_co_money(minor_units: int) -> str:
     return f"{text},{cents:02d}" if cents else text
 
 
+def _es_co_date(day: date) -> str:
+    """A date as es-CO shows it: "5 nov 2026"."""
+    months = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
 def _png() -> bytes:
     """A valid 2×2 red PNG."""
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -65,16 +73,19 @@ def test_receivables_show_overdue_and_add_up_the_selection(stack, page):
     table = page.locator("#receivables-table")
     expect(table).to_be_visible()
 
-    # FV-1002 is overdue: highlighted, and said with words and an icon, not only colour
+    # One "Estado" column says how late each invoice is (no "Mora" column repeating it)
+    assert [_text(th) for th in table.locator("thead th").all()] == [
+        "Seleccionar", "Factura", "Emisión", "Vencimiento", "Saldo", "Estado"]
+    # FV-1002 is overdue: highlighted, and said with words and an icon, not only colour, once
     overdue = table.locator('tr[data-invoice-id="FV-1002"]')
     expect(overdue).to_have_class(re.compile(r"\bis-overdue\b"))
-    expect(overdue.locator(".days-overdue.is-overdue")).to_contain_text(re.compile(r"⚠\s*\d+ días de mora"))
-    expect(overdue.locator('.badge[data-state="overdue"]')).to_contain_text(re.compile(r"Vencida hace \d+ días"))
+    expect(overdue.locator('.badge[data-state="overdue"]')).to_contain_text(re.compile(r"⚠\s*Vencida hace \d+ días"))
+    expect(overdue).not_to_contain_text("de mora")
     # FV-1006 is not due yet
     current = table.locator('tr[data-invoice-id="FV-1006"]')
     expect(current).not_to_have_class(re.compile(r"\bis-overdue\b"))
     expect(current.locator('.badge[data-state="overdue"]')).to_have_count(0)
-    expect(current.locator(".days-overdue.is-overdue")).to_have_count(0)
+    expect(current.locator('.badge[data-state="current"]')).to_contain_text("Vigente")
     assert _minor_units(_text(page.locator("#aging-overdue"))) > 0
     assert _minor_units(_text(page.locator("#aging-total"))) >= _minor_units(_text(page.locator("#aging-overdue")))
 
@@ -116,6 +127,7 @@ def test_statement_for_a_month_and_its_pdf(stack, page):
     issued = datetime.now(TENANT_ZONE).date() - timedelta(days=5)
     year, month = str(issued.year), f"{issued.month:02d}"
     page.click("#main-nav a[href='#/statement']")
+    page.select_option("#statement-mode", "month")
     page.select_option("#statement-year", year)
     page.select_option("#statement-period", month)
     page.click("#statement-show")
@@ -129,6 +141,7 @@ def test_statement_for_a_month_and_its_pdf(stack, page):
 
     # A reload keeps the chosen period
     page.reload()
+    expect(page.locator("#statement-mode")).to_have_value("month")
     expect(page.locator("#statement-period")).to_have_value(month)
     expect(page.locator('#statement-table tr[data-movement-id="FV-1006"]')).to_be_visible()
     assert _text(page.locator("#statement-closing")) == closing
@@ -143,6 +156,57 @@ def test_statement_for_a_month_and_its_pdf(stack, page):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     text = text.replace("\u00a0", " ")
     assert re.search(rf"(?<![\d.]){re.escape(closing)}(?![\d.])", text), (closing, text)
+
+
+def test_statement_opens_on_the_last_12_months_in_a_chosen_currency(stack, page):
+    # A company with invoices 50 and 20 days overdue (issued 80 and 50 days ago) and one in dollars
+    customer = Customer(stack, page, invoices=((50, 1_500_000_00), (20, 250_000_00)))
+    today = datetime.now(TENANT_ZONE).date()
+    reply = stack.integrator("PUT", f"invoices/{customer.account}-usd", {
+        "account_id": customer.account, "number": "FX-1", "issue_date": (today - timedelta(days=3)).isoformat(),
+        "due_date": (today + timedelta(days=27)).isoformat(), "currency": "USD", "total": 123450, "balance": 123450})
+    assert reply.status_code == 201, reply.text
+
+    # Without a period it shows the current month and the 11 before it, up to today: both COP invoices,
+    # even early in a month
+    page.goto(f"{stack.ui}/#/statement")
+    expect(page.locator("#statement-heading")).to_have_text("Estado de cuenta · Últimos 12 meses")
+    expect(page.locator("#statement-mode")).to_have_value("last12")
+    expect(page.locator("#statement-year")).to_be_hidden()
+    first = date(today.year - (today.month < 12), (today.month % 12) + 1, 1)
+    expect(page.locator("#statement .statement-meta")).to_contain_text(
+        f"{_es_co_date(first)} – {_es_co_date(today)}")
+    for invoice_id in customer.invoices:
+        expect(page.locator(f'#statement-table tr[data-movement-id="{invoice_id}"]')).to_be_visible()
+
+    # The currency is a choice among the account's currencies; dollars show the dollar invoice only
+    currency = page.locator("select#statement-currency")
+    expect(currency).to_have_value("COP")
+    assert currency.locator("option").all_inner_texts() == ["COP", "USD"]
+    currency.select_option("USD")
+    page.click("#statement-show")
+    expect(page).to_have_url(re.compile(r"#/statement\?currency=USD$"))
+    expect(page.locator(f'#statement-table tr[data-movement-id="{customer.account}-usd"]')).to_be_visible()
+    expect(page.locator("#statement-table tbody tr[data-movement-id]")).to_have_count(1)
+    assert _text(page.locator("#statement-closing")) == "USD 1.234,50"
+
+    # Two dates that cannot make a statement are said next to the field, in Spanish, before asking the API
+    page.select_option("#statement-mode", "range")
+    expect(page.locator("#statement-from")).to_be_visible()
+    page.fill("#statement-from", today.isoformat())
+    page.fill("#statement-to", (today - timedelta(days=1)).isoformat())
+    page.click("#statement-show")
+    expect(page.locator("#statement-to-error")).to_have_text("Debe ser igual o posterior a la fecha inicial.")
+    page.fill("#statement-from", (today - timedelta(days=400)).isoformat())
+    page.fill("#statement-to", today.isoformat())
+    page.click("#statement-show")
+    expect(page.locator("#statement-to-error")).to_contain_text("máximo 366 días")
+    page.fill("#statement-from", (today - timedelta(days=60)).isoformat())
+    page.select_option("#statement-currency", "COP")
+    page.click("#statement-show")
+    expect(page).to_have_url(re.compile(r"#/statement\?from=[\d-]+&to=[\d-]+$"))
+    expect(page.locator("#statement-to-error")).to_have_text("")
+    expect(page.locator("#statement-table tbody tr[data-movement-id]")).to_have_count(1)  # issued 50 days ago
 
 
 def test_comment_with_payment_proof_reaches_the_thread_and_the_salesperson(stack, page):

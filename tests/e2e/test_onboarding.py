@@ -55,13 +55,29 @@ def test_invited_contact_sets_password_signs_in_and_signs_out(stack, page):
 
 
 def test_wrong_password_is_explained_and_ended_access_is_refused(stack, page):
+    # The API answers in English (invalid_credentials, access_ended); the Spanish portal says it in Spanish.
     page.goto(f"{stack.ui}/#/login")
     page.fill("#login-email", "ana.gomez@eltornillo.example.com")
     page.fill("#login-password", "not-the-password-1")
     page.click("#login-submit")
-    expect(page.locator("#login-error")).to_be_visible()
+    expect(page.locator("#login-error")).to_have_text("El correo o la contraseña no son correctos.")
     page.fill("#login-email", "carla.rios@la15.example.com")
     page.fill("#login-password", "Portal-Demo-2026")
     page.click("#login-submit")
-    expect(page.locator("#login-error")).to_be_visible()
+    expect(page.locator("#login-error")).to_have_text(
+        "Tu acceso al portal terminó. Comunícate con tu ejecutivo de cuenta para renovarlo.")
     expect(page.locator("#dashboard")).to_have_count(0)
+
+    # In English the same codes read in English; a code the UI does not know keeps the API's message.
+    page.select_option("#lang-switch", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.fill("#login-email", "ana.gomez@eltornillo.example.com")
+    page.fill("#login-password", "not-the-password-1")
+    page.click("#login-submit")
+    expect(page.locator("#login-error")).to_have_text("The email or password is not correct.")
+    page.route("**/v1/auth/login", lambda route: route.fulfill(
+        status=409, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
+        body='{"error": {"code": "some_new_code", "message": "A message only the API has.", "details": {}}}'))
+    page.fill("#login-password", "not-the-password-2")
+    page.click("#login-submit")
+    expect(page.locator("#login-error")).to_have_text("A message only the API has.")

@@ -515,10 +515,15 @@ def test_statement_currency_parameter_and_default(world: Any) -> None:
 
     cop = ok(world, f"statement?{query}", token)
     assert cop["currency"] == "COP"
+    assert cop["currencies"] == ["COP", "USD"]  # the portal's currency picker offers both
     assert ids(cop["movements"]) == ["fv-cop"]
     assert ids(cop["pending_documents"]) == ["fv-cop"]
     usd = ok(world, f"statement?{query}&currency=USD", token)
     assert usd["currency"] == "USD"
+    assert usd["currencies"] == ["COP", "USD"]
+    # Currencies come from the whole history, not only the period shown; one nobody uses is still its own
+    assert ok(world, f"statement?year={m.year - 1}&period=01", token)["currencies"] == ["COP", "USD"]
+    assert ok(world, f"statement?{query}&currency=EUR", token)["currencies"] == ["COP", "EUR", "USD"]
     assert ids(usd["movements"]) == ["fv-usd"]
     assert usd["closing_balance"] == 30
     assert ids(usd["pending_documents"]) == ["fv-usd"]
@@ -528,6 +533,7 @@ def test_statement_currency_parameter_and_default(world: Any) -> None:
     invoice(world, "us-1", issued=on(m, 7), total=45, currency="USD", account_id="acc-usd")
     theirs = ok(world, f"statement?{query}", usd_token)
     assert theirs["currency"] == "USD"
+    assert theirs["currencies"] == ["USD"]
     assert ids(theirs["movements"]) == ["us-1"]
 
 
@@ -635,8 +641,10 @@ def test_own_scope_statement_is_built_from_the_contacts_documents(world: Any) ->
     document(world, "receipts", "rc-other", issued=on(m, 11), total=2000, applied={"fv-other": 2000},
              contact="c-2")
     document(world, "debit-notes", "nd-mine", issued=on(m, 12), total=50, contact="c-1")
+    invoice(world, "fv-other-usd", issued=on(m, 5), total=70, contact="c-2", currency="USD")
 
     body = ok(world, f"statement?year={m.year}&period={m.month:02d}", token)
+    assert body["currencies"] == ["COP"]  # another contact's dollars are not hers to pick
 
     assert body["opening_balance"] == 1000
     assert ids(body["movements"]) == ["fv-mine", "rc-mine", "nd-mine"]

@@ -1,4 +1,5 @@
-"""PDF renderings: money in es-CO, a multi-page statement, the invoice representation, logos, determinism."""
+"""PDF renderings: a multi-page statement, the invoice representation, logos, determinism, and money written by
+the set rule (tests/unit/test_money_format.py has the vectors themselves)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from chalicelib.domain.pdf import format_money, render_invoice, render_statement
+from chalicelib.domain.money import format_money
+from chalicelib.domain.pdf import render_invoice, render_statement
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED_AT = "2026-11-23T14:00:00Z"
@@ -27,44 +27,6 @@ ACCOUNT = {
     "account_executive": {"name": "Laura Restrepo", "email": "laura.restrepo@andina.example.com"},
 }
 TYPES = ("invoice", "credit_note", "debit_note", "receipt", "portal_payment")
-
-
-# --- format_money ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("minor", "currency", "expected"), [
-    (0, "COP", "$ 0,00"),
-    (1, "COP", "$ 0,01"),
-    (99, "COP", "$ 0,99"),
-    (100, "COP", "$ 1,00"),
-    (123456789, "COP", "$ 1.234.567,89"),
-    (175005000, "COP", "$ 1.750.050,00"),
-    (-123400, "COP", "-$ 1.234,00"),
-    (-1, "COP", "-$ 0,01"),
-    (1234, "JPY", "JPY 1.234"),
-    (-1234567, "JPY", "-JPY 1.234.567"),
-    (5, "CLP", "CLP 5"),
-    (123450, "USD", "USD 1.234,50"),
-    (123450, "usd", "USD 1.234,50"),
-    (100000, "EUR", "EUR 1.000,00"),
-    (1234567, "KWD", "KWD 1.234,567"),
-])
-def test_format_money_es_co(minor: int, currency: str, expected: str) -> None:
-    assert format_money(minor, currency) == expected
-
-
-def test_format_money_in_english_uses_the_code_and_english_separators() -> None:
-    assert format_money(175005050, "COP", language="en") == "COP 1,750,050.50"
-    assert format_money(-123400, "USD", language="en") == "-USD 1,234.00"
-    assert format_money(1234, "JPY", language="en") == "JPY 1,234"
-
-
-@given(st.integers(min_value=-(10**15), max_value=10**15))
-def test_format_money_keeps_every_digit(minor: int) -> None:
-    text = format_money(minor, "COP")
-    assert int("".join(c for c in text if c.isdigit())) == abs(minor)
-    assert text.startswith("-$ " if minor < 0 else "$ ")
-    assert text[-3] == ","  # always two decimals
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -124,7 +86,8 @@ INVOICE = {
 
 
 def pages_text(pdf: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    """Each page's text, with the no-break space between a currency sign and its number as a plain space."""
+    return [page.extract_text().replace("\u00a0", " ") for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def image_count(pdf: bytes) -> int:
@@ -134,6 +97,11 @@ def image_count(pdf: bytes) -> int:
         xobjects = resources.get("/XObject") or {}
         count += sum(1 for ref in xobjects.values() if ref.get_object().get("/Subtype") == "/Image")
     return count
+
+
+def shown(minor: int, *, cents: bool | None = None) -> str:
+    """An amount as the PDF text reads (plain spaces, see pages_text)."""
+    return format_money(minor, "COP", cents=cents).replace("\u00a0", " ")
 
 
 def render(data: dict[str, Any], **overrides: Any) -> bytes:
@@ -158,8 +126,11 @@ def test_long_statement_spans_pages_with_numbers_headings_and_totals() -> None:
     assert "Ferretería El Tornillo S.A.S." in pages[0]
     assert "900123456-8" in pages[0] and "Laura Restrepo" in pages[0]
     assert "1 ene 2026 – 31 oct 2026" in pages[0]
-    assert f"Saldo final: {format_money(data['closing_balance'], 'COP')}" in text
-    assert format_money(data["totals"]["debit"], "COP") in text
+    # Its movements have cents, so every amount of the document shows two decimals.
+    assert f"Saldo final: {shown(data['closing_balance'], cents=True)}" in text
+    assert shown(data["totals"]["debit"], cents=True) in text
+    assert shown(data["opening_balance"], cents=True) == "$ 1.000.000,00"
+    assert "$ 1.000.000,00" in text
     assert "FV-1002" in text and "52" in text
     assert "DOC-1000" in pages[0] and "DOC-1119" in text
     for word in ("Factura", "Nota crédito", "Nota débito", "Recibo", "Pago en línea"):
@@ -192,7 +163,7 @@ def test_empty_statement_says_so() -> None:
 
     assert "Sin movimientos en el periodo." in text
     assert "No hay documentos pendientes." in text
-    assert "Saldo final: $ 0,00" in text
+    assert "Saldo final: $ 0" in text and ",00" not in text
 
 
 def test_text_outside_the_core_fonts_is_replaced_not_fatal() -> None:
@@ -263,13 +234,27 @@ def test_invoice_representation_is_marked_and_has_its_lines() -> None:
     assert "Representación generada por el portal — no es la factura electrónica original" in text
     assert "Factura FV-1002" in text
     assert "Tornillo drywall 6x1 (caja × 1000)" in text and "Cinta métrica 5 m" in text
-    assert "2,5" in text and "$ 540.000,00" in text
-    assert "Total $ 1.750.050,00" in text and "$ 750.050,00" in text
+    # No amount of this invoice has cents: none shows decimals.
+    assert "2,5" in text and "$ 540.000" in text and ",00" not in text
+    assert "Total $ 1.750.050" in text and "$ 750.050" in text
     assert "Vencida hace 52 días" in text and "Mateo Vélez" in text
     assert "RC-501" in text and "Recibo" in text
     assert "Ferretería El Tornillo S.A.S." in text
     assert "Página 1 de 1" in text and "Generado el 23 nov 2026, 14:00 UTC" in text
     assert image_count(pdf) == 1
+
+
+def test_an_invoice_whose_subtotal_has_cents_shows_cents_on_every_amount() -> None:
+    # 3.120.000 with 19 % VAT included: subtotal 2.621.848,74 and tax 498.151,26 beside a whole total.
+    invoice = {**INVOICE, "total": 312000000, "tax": 49815126, "balance": 312000000, "allocations": [],
+               "lines": [{"description": "Pedido", "quantity": 1, "unit_price": 262184874, "total": 262184874}]}
+
+    text = "\n".join(pages_text(render_invoice(invoice, ACCOUNT, tenant_name="Andina", logo=None,
+                                               generated_at=GENERATED_AT)))
+
+    assert "Subtotal $ 2.621.848,74" in text
+    assert "$ 498.151,26" in text
+    assert "Total $ 3.120.000,00" in text
 
 
 def test_invoice_marker_on_every_page_and_in_english() -> None:

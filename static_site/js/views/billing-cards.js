@@ -2,8 +2,9 @@
 // next due invoice, this month's statement and the latest comments.
 
 import {h} from "../dom.js";
-import {formatDate, formatDateTime, formatMoney, monthName} from "../format.js";
-import {t} from "../i18n.js";
+import {formatDate, formatDateTime, monthName} from "../format.js";
+import {t, tParts} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {invoiceHref, stateBadge, tCount, tenantTimeZone} from "./billing.js";
 
 function card(id, title, ...content) {
@@ -29,7 +30,7 @@ export function statementHref({year, period} = {}) {
 
 export function billingCards(billing) {
   const currency = billing.currency || billing.totals?.[0]?.currency;
-  const money = (amount, code = currency) => formatMoney(amount || 0, code);
+  const money = (amount, code = currency) => moneyOf(amount || 0, code);
   const others = (billing.totals || []).filter((row) => row.currency !== currency && row.balance);
   const overdue = Number(billing.overdue) || 0;
   const next = billing.next_due;
@@ -41,7 +42,7 @@ export function billingCards(billing) {
       h("p", {class: "figure-value card-figure", id: "card-billing-balance-amount"}, money(billing.balance)),
       h("p", {class: "muted"}, tCount("billing.open_count", billing.open_count || 0)),
       others.length ? h("ul", {class: "other-currencies"},
-        others.map((row) => h("li", {}, t("billing_cards.also_in", {amount: money(row.balance, row.currency), currency: row.currency})))) : null,
+        others.map((row) => h("li", {}, tParts("billing_cards.also_in", {amount: money(row.balance, row.currency), currency: row.currency})))) : null,
       h("a", {class: "card-link", href: "#/receivables"}, t("billing_cards.see_receivables"))),
 
     card("card-billing-overdue", t("billing_cards.overdue"),

@@ -71,16 +71,26 @@ export function daysUntil(dueDate, today) {
   return daysBetween(today, dueDate);
 }
 
-/** The badges for `doc` (see invoiceStates). */
+/**
+ * The badges for `doc` (see invoiceStates), each saying when: "Vencida hace 75 días", "Por vencer en 3 días",
+ * "Por vencer hoy". They are the tables' one "Estado" column, so nothing else repeats how late an invoice is.
+ */
 export function stateBadges(doc, today) {
-  return h("span", {class: "badges"}, invoiceStates(doc, today).map((state) => (state === "overdue" && doc.days_overdue > 0
-    ? stateBadge(state, tCount("billing.states.overdue_days", doc.days_overdue))
-    : stateBadge(state))));
+  return h("span", {class: "badges"}, invoiceStates(doc, today).map((state) => stateBadge(state, stateText(state, doc, today))));
+}
+
+function stateText(state, doc, today) {
+  if (state === "overdue" && doc.days_overdue > 0) return tCount("billing.states.overdue_days", doc.days_overdue);
+  const left = state === "due_soon" && doc.due_date && today ? daysUntil(doc.due_date, today) : null;
+  if (left === 0) return t("billing.states.due_soon_today");
+  if (left > 0) return tCount("billing.states.due_soon_days", left);
+  return t(`billing.states.${state}`);
 }
 
 /**
- * The "Mora" cell: overdue invoices say it with an icon and words ("⚠ 75 días de mora"); the others
- * say when they fall due or that they are up to date.
+ * How late an invoice is, where no state badge says it (the payment's confirmation, an invoice's facts):
+ * overdue invoices say it with an icon and words ("⚠ 75 días de mora"); the others say when they fall due
+ * or that they are up to date.
  */
 export function daysOverdueText(doc, today) {
   const days = Number(doc.days_overdue) || 0;

@@ -4,9 +4,10 @@
 import {api, ApiError} from "../api.js";
 import {currentTenant} from "../branding.js";
 import {h, replace, skeleton} from "../dom.js";
-import {formatDate, formatDateTime, formatFileSize, formatMoney} from "../format.js";
+import {formatDate, formatDateTime, formatFileSize} from "../format.js";
 import {clearErrors, requireValues, setFieldError, showApiError, whileBusy} from "../forms.js";
 import {intlLocale, t} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {
   canBilling, cell, columnHead, daysOverdueText, loadError, openFile, safeHttpUrl, stateBadge, stateBadges,
   tenantTimeZone, tenantToday,
@@ -57,7 +58,7 @@ async function load(body, id) {
 
 function invoiceView(invoice) {
   const today = tenantToday();
-  const money = (amount) => formatMoney(amount || 0, invoice.currency);
+  const money = (amount) => moneyOf(amount || 0, invoice.currency);
   const badges = h("div", {id: "invoice-state", class: "invoice-state"}, stateBadges(invoice, today));
   const row = (label, value, id) => (value === null || value === undefined || value === ""
     ? null

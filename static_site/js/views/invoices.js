@@ -3,12 +3,13 @@
 
 import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDate, formatMoney} from "../format.js";
+import {formatDate} from "../format.js";
 import {clearErrors, showApiError, whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
+import {money} from "../money.js";
 import {updateHash} from "../router.js";
 import {
-  cell, columnHead, daysOverdueText, invoiceHref, loadError, loadMore, stateBadges, tCount, tenantToday,
+  cell, columnHead, invoiceHref, loadError, loadMore, stateBadges, tCount, tenantToday,
 } from "./billing.js";
 
 const STATUSES = ["all", "pending", "paid"];
@@ -106,7 +107,7 @@ export function renderInvoices(page, {params}) {
 }
 
 function columnLabels() {
-  return ["number", "issue_date", "due_date", "days_overdue", "total", "balance", "state"]
+  return ["number", "issue_date", "due_date", "total", "balance", "state"]
     .map((key) => t(`invoices.columns.${key}`));
 }
 
@@ -115,10 +116,9 @@ function invoiceRow(invoice, today, columns) {
     cell(columns[0], h("a", {href: invoiceHref(invoice.id), class: "invoice-link"}, invoice.number)),
     cell(columns[1], formatDate(invoice.issue_date)),
     cell(columns[2], formatDate(invoice.due_date)),
-    cell(columns[3], daysOverdueText(invoice, today), {class: "cell-days"}),
-    cell(columns[4], formatMoney(invoice.total, invoice.currency), {class: "cell-number"}),
-    cell(columns[5], formatMoney(invoice.balance, invoice.currency), {class: "cell-number"}),
-    cell(columns[6], stateBadges(invoice, today)));
+    cell(columns[3], money(invoice.total, invoice.currency), {class: "cell-number"}),
+    cell(columns[4], money(invoice.balance, invoice.currency), {class: "cell-number"}),
+    cell(columns[5], stateBadges(invoice, today)));
 }
 
 function showResults(results, data, chosen, today, stillCurrent) {
@@ -137,8 +137,7 @@ function showResults(results, data, chosen, today, stillCurrent) {
     h("caption", {class: "visually-hidden"}, t("invoices.results")),
     h("thead", {}, h("tr", {},
       columns.slice(0, 3).map((label) => columnHead(label)),
-      columnHead(columns[3]),
-      columnHead(columns[4], {number: true}), columnHead(columns[5], {number: true}), columnHead(columns[6]))),
+      columnHead(columns[3], {number: true}), columnHead(columns[4], {number: true}), columnHead(columns[5]))),
     tbody);
   const paging = loadMore({
     id: "invoices-more", keyPrefix: "invoices", cursor: data.next_cursor, tbody, stillCurrent,

@@ -5,9 +5,10 @@
 
 import {api, ApiError} from "../api.js";
 import {h, replace, skeleton} from "../dom.js";
-import {formatDateTime, formatMoney, formatTime, todayIn} from "../format.js";
+import {formatDateTime, formatTime, todayIn} from "../format.js";
 import {whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
+import {money} from "../money.js";
 import {refresh} from "../router.js";
 import {hasModule} from "../session.js";
 import {cell, columnHead, invoiceHref, loadError, openFile, tenantTimeZone} from "./billing.js";
@@ -280,7 +281,7 @@ function factsSection(payment) {
     h("h2", {id: "payment-facts-title", class: "card-title"}, t("payment.facts_title")),
     h("dl", {class: "invoice-facts payment-facts"},
       row(t("payment.reference"), payment.reference, "payment-reference"),
-      row(t("payment.amount"), h("strong", {}, formatMoney(payment.amount || 0, payment.currency)), "payment-amount"),
+      row(t("payment.amount"), h("strong", {}, money(payment.amount || 0, payment.currency)), "payment-amount"),
       row(t("payment.gateway"), gatewayLabel(payment.gateway), "payment-gateway"),
       row(t("payment.method"), methodLabel(payment.method), "payment-method"),
       row(t("payment.bank"), payment.bank, "payment-bank"),
@@ -302,7 +303,7 @@ function itemsSection(payment) {
         cell(columns[0], hasModule("billing")
           ? h("a", {href: invoiceHref(item.invoice_id), class: "invoice-link"}, item.number || item.invoice_id)
           : item.number || item.invoice_id),
-        cell(columns[1], formatMoney(item.amount || 0, payment.currency), {class: "cell-number"}))))));
+        cell(columns[1], money(item.amount || 0, payment.currency), {class: "cell-number"}))))));
 }
 
 function timelineSection(payment) {

@@ -4,8 +4,9 @@
 
 import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDateTime, formatMoney} from "../format.js";
+import {formatDateTime} from "../format.js";
 import {t} from "../i18n.js";
+import {money} from "../money.js";
 import {navigate, updateHash} from "../router.js";
 import {hasModule} from "../session.js";
 import {cell, columnHead, loadError, loadMore, tCount, tenantTimeZone} from "./billing.js";
@@ -72,7 +73,7 @@ function paymentRow(payment, columns) {
     cell(columns[2], gatewayLabel(payment.gateway)),
     cell(columns[3], methodLabel(payment.method)),
     cell(columns[4], (payment.items || []).map((item) => item.number || item.invoice_id).join(", "), {class: "cell-invoices"}),
-    cell(columns[5], formatMoney(payment.amount || 0, payment.currency), {class: "cell-number"}),
+    cell(columns[5], money(payment.amount || 0, payment.currency), {class: "cell-number"}),
     cell(columns[6], paymentStatusBadge(payment.status)));
   // The whole row answers a click (the reference link is the keyboard's way in).
   row.addEventListener("click", (event) => {

@@ -7,6 +7,7 @@ import {api, ApiError} from "../api.js";
 import {h, replace, skeleton} from "../dom.js";
 import {formatAmountInput, formatDate, formatMoney, minorUnitExponent, parseMoneyInput} from "../format.js";
 import {t} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {navigate, refresh} from "../router.js";
 import {cell, columnHead, daysOverdueText, invoiceHref, loadError, stateBadge} from "./billing.js";
 import {
@@ -96,7 +97,8 @@ function newIdempotencyKey() {
 
 function paymentForm({invoices, currency, options, notes, ids, today}) {
   const partial = Boolean(options.partial_payments);
-  const money = (amount) => formatMoney(amount, currency);
+  const money = (amount) => moneyOf(amount, currency);
+  const moneyText = (amount) => formatMoney(amount, currency); // in a sentence: stands alone
   const columns = ["number", "due_date", "balance", "amount"].map((key) => t(`payment_new.columns.${key}`));
   const rows = new Map(); // invoice id → {invoice, input, errorSlot}
 
@@ -174,12 +176,12 @@ function paymentForm({invoices, currency, options, notes, ids, today}) {
       case undefined: break;
       case "empty": return {message: t("payment_new.amount_required")};
       case "decimals": return {message: t("payment_new.amount_decimals", {digits: minorUnitExponent(currency)})};
-      case "negative": return {message: t("payment_new.amount_min", {min: money(1)})};
-      case "too_large": return {message: t("payment_new.amount_max", {balance: money(balance)})};
+      case "negative": return {message: t("payment_new.amount_min", {min: moneyText(1)})};
+      case "too_large": return {message: t("payment_new.amount_max", {balance: moneyText(balance)})};
       default: return {message: t("payment_new.amount_format", {example: formatAmountInput(balance, currency)})};
     }
-    if (parsed.minor < 1) return {message: t("payment_new.amount_min", {min: money(1)})};
-    if (parsed.minor > balance) return {message: t("payment_new.amount_max", {balance: money(balance)})};
+    if (parsed.minor < 1) return {message: t("payment_new.amount_min", {min: moneyText(1)})};
+    if (parsed.minor > balance) return {message: t("payment_new.amount_max", {balance: moneyText(balance)})};
     return {minor: parsed.minor};
   };
   const setRowError = (row, message) => {
@@ -193,7 +195,7 @@ function paymentForm({invoices, currency, options, notes, ids, today}) {
   const updateTotal = () => {
     let sum = 0;
     for (const row of rows.values()) sum += partial ? amountProblem(row).minor || 0 : Number(row.invoice.balance);
-    total.textContent = money(sum);
+    replace(total, money(sum));
   };
   for (const row of rows.values()) {
     if (!row.input) continue;

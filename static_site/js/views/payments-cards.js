@@ -3,8 +3,9 @@
 // to the history.
 
 import {h} from "../dom.js";
-import {formatDateTime, formatMoney} from "../format.js";
+import {formatDateTime} from "../format.js";
 import {t} from "../i18n.js";
+import {money} from "../money.js";
 import {hasModule} from "../session.js";
 import {tCount, tenantTimeZone} from "./billing.js";
 import {canPay, paymentHref, paymentStatusBadge} from "./payments.js";
@@ -17,7 +18,7 @@ export function paymentsCards(payments) {
       h("h2", {class: "card-title", id: "card-payments-title"}, t("payments_card.title")),
       latest
         ? [h("p", {class: "card-payment-status"}, t("payments_card.latest"), " ", paymentStatusBadge(latest.status)),
-          h("p", {class: "figure-value card-figure", id: "card-payments-amount"}, formatMoney(latest.amount || 0, latest.currency)),
+          h("p", {class: "figure-value card-figure", id: "card-payments-amount"}, money(latest.amount || 0, latest.currency)),
           h("p", {class: "muted"},
             h("a", {href: paymentHref(latest.id), id: "card-payments-latest"}, latest.reference || latest.id),
             latest.created_at ? [" · ", formatDateTime(latest.created_at, tenantTimeZone())] : null)]

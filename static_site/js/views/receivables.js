@@ -5,11 +5,12 @@
 
 import {api} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDate, formatMoney} from "../format.js";
+import {formatDate} from "../format.js";
 import {t} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {navigate} from "../router.js";
 import {hasModule, onSessionChange} from "../session.js";
-import {cell, columnHead, daysOverdueText, invoiceHref, loadError, stateBadges, tCount} from "./billing.js";
+import {cell, columnHead, invoiceHref, loadError, stateBadges, tCount} from "./billing.js";
 import {canPay, newPaymentHref, paymentOptions} from "./payments.js";
 
 // ---------- The selection (module state, shared with whoever pays) ----------
@@ -150,7 +151,7 @@ function agingSummary(data, totals) {
 }
 
 function agingRow(row, {ids, heading}) {
-  const money = (amount) => formatMoney(amount || 0, row.currency);
+  const money = (amount) => moneyOf(amount || 0, row.currency);
   const buckets = row.buckets || {};
   const hasOverdue = (row.overdue || 0) > 0;
   const figure = (className, label, value, note) => h("div", {class: `figure ${className}`},
@@ -182,7 +183,7 @@ function invoicesSection(data, invoices, totals) {
   const currencies = [...new Set(invoices.map((invoice) => invoice.currency))];
   const mixed = currencies.length > 1;
   const defaultCurrency = data.currency || totals[0]?.currency || currencies[0];
-  const columns = ["select", "number", "issue_date", "due_date", "days_overdue", "balance", "state"]
+  const columns = ["select", "number", "issue_date", "due_date", "balance", "state"]
     .map((key) => t(`receivables.columns.${key}`));
 
   const checkboxes = new Map(); // id → input
@@ -204,9 +205,8 @@ function invoicesSection(data, invoices, totals) {
       cell(columns[1], h("a", {href: invoiceHref(invoice.id), class: "invoice-link"}, invoice.number)),
       cell(columns[2], formatDate(invoice.issue_date)),
       cell(columns[3], formatDate(invoice.due_date)),
-      cell(columns[4], daysOverdueText(invoice, today), {class: "cell-days"}),
-      cell(columns[5], formatMoney(invoice.balance, invoice.currency), {class: "cell-number"}),
-      cell(columns[6], stateBadges(invoice, today)));
+      cell(columns[4], moneyOf(invoice.balance, invoice.currency), {class: "cell-number"}),
+      cell(columns[5], stateBadges(invoice, today)));
   });
 
   const selectAll = h("input", {type: "checkbox", id: "select-all-invoices"});
@@ -214,8 +214,8 @@ function invoicesSection(data, invoices, totals) {
   const table = h("table", {id: "receivables-table", class: "table-cards receivables-table"},
     h("caption", {class: "visually-hidden"}, t("receivables.table_title")),
     h("thead", {}, h("tr", {},
-      columnHead(columns[0], {hidden: true}), columns.slice(1, 5).map((label) => columnHead(label)),
-      columnHead(columns[5], {number: true}), columnHead(columns[6]))),
+      columnHead(columns[0], {hidden: true}), columns.slice(1, 4).map((label) => columnHead(label)),
+      columnHead(columns[4], {number: true}), columnHead(columns[5]))),
     h("tbody", {}, rows));
 
   const panel = selectedPanel(defaultCurrency);
@@ -323,7 +323,7 @@ function selectedPanel(defaultCurrency) {
     const currency = items[0]?.currency || defaultCurrency;
     const sum = items.reduce((acc, invoice) => acc + Number(invoice.balance || 0), 0);
     count.textContent = tCount("receivables.selected_count", items.length);
-    total.textContent = formatMoney(sum, currency);
+    replace(total, moneyOf(sum, currency));
     element.classList.toggle("has-selection", items.length > 0);
     none.hidden = items.length > 0;
     updatePay(items);
@@ -348,7 +348,7 @@ function selectedPanel(defaultCurrency) {
       });
       return h("li", {dataset: {invoiceId: invoice.id}},
         h("span", {class: "selected-number"}, invoice.number),
-        h("span", {class: "selected-amount cell-number"}, formatMoney(invoice.balance, invoice.currency)),
+        h("span", {class: "selected-amount cell-number"}, moneyOf(invoice.balance, invoice.currency)),
         remove);
     }));
   };

@@ -1,13 +1,16 @@
-// #/statement — "Estado de cuenta": a year and a month (or the whole year), optionally a currency; the
-// account's header, opening balance, movements with running balance, totals, closing balance and the
-// documents still open at the period's end. The chosen period lives in the hash query
-// (#/statement?year=2026&period=11) so a reload or a shared link shows the same statement.
+// #/statement — "Estado de cuenta": the last 12 months by default (the current month and the 11 before it, up to
+// today; docs/decisions.md says why), or one month, one year or two dates the contact picks, in one of the
+// account's currencies; the account's header, opening balance, movements with running balance, totals,
+// closing balance and the documents still open at the period's end. The chosen period lives in the hash
+// query (#/statement?year=2026&period=11, ?year=2026, ?from=…&to=…; none: the last 12 months) so a reload
+// or a shared link shows the same statement.
 
 import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
-import {formatDate, formatDateTime, formatMoney, monthName} from "../format.js";
-import {clearErrors, showApiError, whileBusy} from "../forms.js";
+import {daysBetween, formatDate, formatDateTime, monthName} from "../format.js";
+import {clearErrors, setFieldError, showApiError, whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
+import {money as moneyOf} from "../money.js";
 import {updateHash} from "../router.js";
 import {currentUser} from "../session.js";
 import {taxIdText} from "./account.js";
@@ -17,6 +20,8 @@ import {
 
 const YEARS_BACK = 6;
 const PARAMS = ["year", "period", "from", "to", "currency"];
+const MODES = ["last12", "month", "year", "range"];
+const MAX_DAYS = 366; // the longest from/to statement the API gives (both days included)
 
 /** The statement query from the hash: {year, period, from, to, currency}, only the ones present. */
 function queryFrom(params) {
@@ -30,41 +35,73 @@ function queryFrom(params) {
   return query;
 }
 
+/** What a query asks for: two dates ("range"), a month, a year, or nothing, the last 12 months. */
+function modeOf(query) {
+  if (query.from || query.to) return "range";
+  if (query.year) return query.period ? "month" : "year";
+  return "last12";
+}
+
+/** lastTwelveMonths("2026-11-05") → {from: "2025-12-01", to: "2026-11-05"}: this month and the 11 before it. */
+export function lastTwelveMonths(today) {
+  const [year, month] = today.split("-").map(Number);
+  return {from: new Date(Date.UTC(year, month - 12, 1)).toISOString().slice(0, 10), to: today};
+}
+
+/** The API's query for a hash query: the last 12 months are spelled out as dates. */
+function apiQuery(query, today) {
+  return modeOf(query) === "last12" ? {...lastTwelveMonths(today), currency: query.currency} : query;
+}
+
 export function renderStatement(page, {params}) {
   let query = queryFrom(params);
   const today = tenantToday();
   const thisYear = Number(today.slice(0, 4));
 
+  const control = (tag, id, name, attrs = {}, ...children) => h(tag, {id, name, dataset: {field: name},
+    "aria-describedby": `${id}-error`, ...attrs}, ...children);
+  const modeSelect = control("select", "statement-mode", "mode", {},
+    MODES.map((mode) => h("option", {value: mode}, t(`statement.modes.${mode}`))));
   const years = new Set(Array.from({length: YEARS_BACK}, (_, i) => String(thisYear - i)));
   if (/^\d{4}$/.test(query.year || "")) years.add(query.year);
-  const yearSelect = h("select", {id: "statement-year", name: "year", dataset: {field: "year"},
-    "aria-describedby": "statement-year-error"},
-  [...years].sort().reverse().map((year) => h("option", {value: year}, year)));
-  const periodSelect = h("select", {id: "statement-period", name: "period", dataset: {field: "period"},
-    "aria-describedby": "statement-period-error"},
-  h("option", {value: ""}, t("statement.whole_year")),
-  Array.from({length: 12}, (_, i) => h("option", {value: String(i + 1).padStart(2, "0")}, monthName(i + 1))));
-  const accountCurrency = currentUser()?.account?.currency || "";
-  const currencyInput = h("input", {
-    id: "statement-currency", name: "currency", type: "text", dataset: {field: "currency"}, maxlength: "3",
-    autocomplete: "off", autocapitalize: "characters", spellcheck: "false", placeholder: accountCurrency,
-    pattern: "[A-Za-z]{3}", value: query.currency || "",
-    "aria-describedby": accountCurrency ? "statement-currency-hint statement-currency-error" : "statement-currency-error",
-  });
-  const field = (id, label, control, hint) => h("div", {class: "field"},
-    h("label", {for: id}, label),
-    control,
-    hint ? h("p", {class: "field-hint", id: `${id}-hint`}, hint) : null,
-    h("p", {class: "field-error", id: `${id}-error`}));
+  const yearSelect = control("select", "statement-year", "year", {},
+    [...years].sort().reverse().map((year) => h("option", {value: year}, year)));
+  const periodSelect = control("select", "statement-period", "period", {},
+    Array.from({length: 12}, (_, i) => h("option", {value: String(i + 1).padStart(2, "0")}, monthName(i + 1))));
+  const fromInput = control("input", "statement-from", "from", {type: "date", max: today});
+  const toInput = control("input", "statement-to", "to", {type: "date", max: today});
+  // The account's currencies come with each statement; until the first one arrives, the one asked for.
+  const currencySelect = control("select", "statement-currency", "currency");
+  const setCurrencies = (currencies, chosen) => {
+    replace(currencySelect, currencies.map((code) => h("option", {value: code}, code)));
+    currencySelect.value = chosen;
+  };
+  // The account's own currency (the API's default) stays out of the hash: #/statement?year=2026 reads in it.
+  const homeCurrency = currentUser()?.account?.currency || currentUser()?.tenant?.currency || "COP";
+  setCurrencies([query.currency || homeCurrency], query.currency || homeCurrency);
+
+  const field = (id, label, input) => h("div", {class: "field"},
+    h("label", {for: id}, label), input, h("p", {class: "field-error", id: `${id}-error`}));
+  const fields = {
+    year: field("statement-year", t("statement.year"), yearSelect),
+    period: field("statement-period", t("statement.month"), periodSelect),
+    from: field("statement-from", t("statement.from"), fromInput),
+    to: field("statement-to", t("statement.to"), toInput),
+  };
+  const showFields = () => {
+    const mode = modeSelect.value;
+    fields.year.hidden = mode !== "month" && mode !== "year";
+    fields.period.hidden = mode !== "month";
+    fields.from.hidden = fields.to.hidden = mode !== "range";
+  };
   const show = h("button", {type: "submit", id: "statement-show", class: "button"}, t("statement.show"));
   const errorRegion = h("div", {id: "statement-error", class: "form-error", role: "alert"});
   const form = h("form", {id: "statement-form", class: "card statement-controls", novalidate: true,
     "aria-label": t("statement.pickers_label")},
   h("div", {class: "picker-row"},
-    field("statement-year", t("statement.year"), yearSelect),
-    field("statement-period", t("statement.period"), periodSelect),
-    field("statement-currency", t("statement.currency"), currencyInput,
-      accountCurrency ? t("statement.currency_hint", {currency: accountCurrency}) : null),
+    field("statement-mode", t("statement.period"), modeSelect),
+    fields.year, fields.period, fields.from, fields.to,
+    field("statement-currency", t("statement.currency"), currencySelect),
     h("div", {class: "picker-submit"}, show)),
   errorRegion);
 
@@ -76,29 +113,39 @@ export function renderStatement(page, {params}) {
     form,
     body);
 
-  const setPickers = ({year, period}) => {
-    if (year) {
-      if (![...yearSelect.options].some((option) => option.value === year)) yearSelect.append(h("option", {value: year}, year));
-      yearSelect.value = year;
+  // The pickers say what the hash asks for; the dates start from the last 12 months.
+  const setPickers = () => {
+    const mode = modeOf(query);
+    modeSelect.value = mode;
+    if (query.year) {
+      if (![...yearSelect.options].some((option) => option.value === query.year)) {
+        yearSelect.append(h("option", {value: query.year}, query.year));
+      }
+      yearSelect.value = query.year;
+    } else {
+      yearSelect.value = String(thisYear);
     }
-    periodSelect.value = period || "";
+    periodSelect.value = query.period || today.slice(5, 7);
+    const dates = mode === "range" ? query : lastTwelveMonths(today);
+    fromInput.value = dates.from || "";
+    toInput.value = dates.to || "";
+    showFields();
   };
-  // Without a query the API shows the current month; the pickers say so too.
-  setPickers(query.year ? query : {year: String(thisYear), period: today.slice(5, 7)});
+  setPickers();
+  modeSelect.addEventListener("change", showFields);
 
   let ticket = 0;
   const load = async ({announceIt = false} = {}) => {
     const mine = ++ticket;
-    clearErrors(form, errorRegion);
+    const asked = apiQuery(query, today);
     body.setAttribute("aria-busy", "true");
     replace(body, h("div", {class: "card"}, skeleton(3)), h("div", {class: "card"}, skeleton(8)));
     try {
-      const statement = await api.get(withQuery("/portal/statement", query));
+      const statement = await api.get(withQuery("/portal/statement", asked));
       if (mine !== ticket) return;
-      replace(body, statementView(statement, query));
-      // A query by dates shows its own period; the pickers follow when it is a month or a year.
-      const pickers = pickersFor(statement.period);
-      if (pickers && !query.year) setPickers(pickers);
+      setCurrencies(statement.currencies || [statement.currency], statement.currency);
+      const mode = modeOf(query);
+      replace(body, statementView(statement, asked, mode));
       if (announceIt) announce(t("statement.loaded", {period: periodText(statement.period)}));
     } catch (error) {
       if (mine !== ticket) return;
@@ -115,14 +162,44 @@ export function renderStatement(page, {params}) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const currency = currencyInput.value.trim().toUpperCase();
-    currencyInput.value = currency;
-    query = {year: yearSelect.value, period: periodSelect.value || undefined, currency: currency || undefined};
+    clearErrors(form, errorRegion);
+    const chosen = chosenQuery({mode: modeSelect.value, year: yearSelect.value, period: periodSelect.value,
+      from: fromInput.value, to: toInput.value, currency: currencySelect.value, homeCurrency, today});
+    if (chosen.problems) {
+      for (const [name, message] of Object.entries(chosen.problems)) setFieldError(form, name, message);
+      errorRegion.textContent = t("errors.fix_fields");
+      form.querySelector("[aria-invalid]")?.focus();
+      return;
+    }
+    query = chosen.query;
     updateHash(withQuery("#/statement", query));
     await whileBusy(show, t("statement.loading"), () => load({announceIt: true}));
   });
 
   load();
+}
+
+/**
+ * The hash query for what the pickers say, or {problems: {field: message}} when two dates cannot make a
+ * statement (missing, reversed, after today, longer than the API gives).
+ */
+function chosenQuery({mode, year, period, from, to, currency, homeCurrency, today}) {
+  const picked = {
+    last12: {},
+    month: {year, period},
+    year: {year},
+    range: {from, to},
+  }[mode] || {};
+  if (mode === "range") {
+    const problems = {};
+    if (!from) problems.from = t("errors.required");
+    else if (from > today) problems.from = t("statement.range_future");
+    if (!to) problems.to = t("errors.required");
+    else if (from && to < from) problems.to = t("statement.range_order");
+    else if (from && daysBetween(from, to) + 1 > MAX_DAYS) problems.to = t("statement.range_too_long", {days: MAX_DAYS});
+    if (Object.keys(problems).length) return {problems};
+  }
+  return {query: {...picked, currency: currency && currency !== homeCurrency ? currency : undefined}};
 }
 
 /** {year, period} when `period` ({from, to}) is one calendar month or one calendar year. */
@@ -135,8 +212,9 @@ function pickersFor(period) {
   return period.to === `${year}-${month}-${String(lastDay).padStart(2, "0")}` ? {year, period: month} : null;
 }
 
-/** "Noviembre 2026", "Año 2026" or "1 nov 2026 – 15 nov 2026". */
-function periodText(period) {
+/** "Últimos 12 meses", "Noviembre 2026", "Año 2026" or "1 nov 2026 – 15 nov 2026". */
+function periodText(period, mode) {
+  if (mode === "last12") return t("statement.modes.last12");
   const pickers = pickersFor(period);
   if (pickers?.period) return `${monthName(Number(pickers.period))} ${pickers.year}`;
   if (pickers) return t("statement.year_label", {year: pickers.year});
@@ -145,9 +223,9 @@ function periodText(period) {
 
 const MOVEMENT_TYPES = ["invoice", "credit_note", "debit_note", "receipt", "portal_payment"];
 
-function statementView(statement, query) {
+function statementView(statement, query, mode) {
   const currency = statement.currency;
-  const money = (amount) => formatMoney(amount || 0, currency);
+  const money = (amount) => moneyOf(amount || 0, currency);
   const account = statement.account || {};
   const pdfStatus = h("p", {id: "statement-pdf-status", class: "file-status", "aria-live": "polite"});
   const pdfButton = canBilling("download")
@@ -174,7 +252,7 @@ function statementView(statement, query) {
     h("header", {class: "statement-header"},
       h("div", {class: "statement-account"},
         h("h2", {id: "statement-heading", class: "statement-title"},
-          t("statement.heading", {period: periodText(statement.period)})),
+          t("statement.heading", {period: periodText(statement.period, mode)})),
         h("p", {class: "statement-account-name"}, account.name),
         h("dl", {class: "statement-facts"},
           row(t("statement.tax_id"), taxIdText(account)),

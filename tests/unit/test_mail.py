@@ -1,0 +1,55 @@
+"""Mail texts: a name that ends in a period (most Colombian company names: "S.A.S.") never doubles the
+sentence's own period, in any template, language, subject, text or HTML part."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from chalicelib.domain import mail
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+TENANT = "Distribuidora Andina S.A.S."
+ACCOUNT = "Ferretería El Tornillo S.A.S."
+
+
+def every_mail(tenant: str, language: str) -> dict[str, Callable[[], mail.Mail]]:
+    link = "https://portal.example/#/x"
+    return {
+        "invitation": lambda: mail.invitation(tenant=tenant, logo_url=None, name="Ana", email="ana@example.com",
+                                              link=link, language=language),
+        "password_reset": lambda: mail.password_reset(tenant=tenant, logo_url=None, name="Ana",
+                                                      email="ana@example.com", link=link, language=language),
+        "invoice_comment": lambda: mail.invoice_comment(
+            to="mateo@example.com", tenant=tenant, logo_url=None, account=ACCOUNT, number="FV-1002",
+            contact="Ana Gómez", email="ana@example.com", body="Adjunto el soporte.", payment_proof=True,
+            attachments=[("soporte.pdf", link)]),
+        "staff_reply": lambda: mail.staff_reply(to="ana@example.com", tenant=tenant, logo_url=None, name="Ana",
+                                                author="Mateo Vélez", number="FV-1002", body="Recibido.", link=link,
+                                                language=language),
+        "payment_receipt": lambda: mail.payment_receipt(to="ana@example.com", tenant=tenant, logo_url=None,
+                                                        name="Ana", reference="PTC-1", amount=175005000,
+                                                        currency="COP", invoices=["FV-1002"], link=link,
+                                                        language=language),
+    }
+
+
+@pytest.mark.parametrize("language", ["es-CO", "en"])
+@pytest.mark.parametrize("kind", sorted(every_mail(TENANT, "es-CO")))
+def test_no_double_period_after_a_name_that_ends_in_one(kind: str, language: str) -> None:
+    message = every_mail(TENANT, language)[kind]()
+
+    for part in (message.subject, message.text, message.html):
+        assert ".." not in part, part
+    footer = message.text.rstrip("\n").rsplit("\n", 1)[-1]
+    assert footer.endswith(f"{TENANT}"), footer
+
+
+@pytest.mark.parametrize("kind", sorted(every_mail(TENANT, "es-CO")))
+def test_a_name_without_a_period_keeps_the_sentences_own(kind: str) -> None:
+    message = every_mail("Distribuidora Andina", "es-CO")[kind]()
+
+    assert message.text.rstrip("\n").endswith("Distribuidora Andina.")
