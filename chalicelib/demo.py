@@ -6,16 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain import clock
-from chalicelib.domain.access import MODULES
+from chalicelib.domain.access import MODULE_ACTIONS, MODULES
 from chalicelib.domain.errors import NotFound
+from chalicelib.services import accounts, tenants
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
 
 
 def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> dict[str, Any]:
-    from chalicelib.domain.access import MODULE_ACTIONS
-
     return {
         "enabled": True,
         "start_date": (today - timedelta(days=90)).isoformat(),
@@ -26,8 +25,8 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
 
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
-    from chalicelib.domain.records import read_account, read_contact, read_document
-    from chalicelib.store import accounts, contacts, documents, gateways, tenants
+    from chalicelib.domain.records import read_contact, read_document
+    from chalicelib.store import contacts, documents, gateways
 
     logins = {
         "ana.gomez@eltornillo.example.com": "all modules, whole company",
@@ -37,13 +36,13 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     summary = {"tenant": TENANT, "api_key": api_key, "password": DEMO_PASSWORD, "logins": logins,
                "invited": "diego.mora@la15.example.com (set a password from the mail outbox link)"}
     try:
-        tenants.get(TENANT)
+        tenants.get_tenant(TENANT)
         return summary
     except NotFound:
         pass
-    tenants.create(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota", portal_url=portal_url,
-                   currency="COP", modules=frozenset(MODULES))
-    tenant = tenants.update(TENANT, branding={"brand": "#0b5394", "brand_contrast": "#ffffff"})
+    tenants.create_tenant(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota",
+                          portal_url=portal_url, currency="COP", modules=frozenset(MODULES))
+    tenant = tenants.set_branding(TENANT, brand="#0b5394", brand_contrast="#ffffff")
     tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
     # PayU's public sandbox merchant (DESIGN §5) and a Zona Virtual test commerce; `make run` points both at
     # the local sandbox, so anyone can check a signature by hand.
@@ -58,11 +57,11 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         ("eltornillo", "Ferretería El Tornillo S.A.S.", "900123456-8", "Bogotá"),
         ("la15", "Comercializadora La 15 Ltda.", "890903938-8", "Medellín"),
     ):
-        accounts.upsert(TENANT, account_id, read_account({
+        accounts.upsert_account(TENANT, account_id, {
             "name": name, "tax_id": nit, "tax_id_type": "NIT", "email": f"contabilidad@{account_id}.example.com",
             "phone": "+57 601 555 0199", "address": "Calle 15 # 10-20", "city": city, "currency": "COP",
             "credit_limit": 50_000_000_00, "account_executive": executive,
-        }, default_currency="COP"))
+        })
     people = (
         ("ana", "eltornillo", "Ana Gómez", "ana.gomez@eltornillo.example.com", MODULES, "account"),
         ("bruno", "eltornillo", "Bruno Díaz", "bruno.diaz@eltornillo.example.com",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 
 from chalicelib.domain.errors import BadRequest, PorticoError, TooManyRequests, Unauthorized
+from chalicelib.services.tenants import tenant_for_api_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,9 +137,7 @@ def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: s
     if auth == "public":
         return ()
     if auth == "integrator":
-        from chalicelib.store import tenants
-
-        tenant = tenants.tenant_for_api_key(bearer(headers) or "")
+        tenant = tenant_for_api_key(bearer(headers) or "")
         get_logger().append_keys(tenant=tenant, caller="integrator")
         return (tenant,)
     from chalicelib.store import sessions

@@ -6,7 +6,10 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.domain.validation import check_id
 from chalicelib.handlers.http import json_body, json_response, page_params, route
+from chalicelib.handlers.views import access
+from chalicelib.services import accounts
 
 integration = Blueprint(__name__)
 
@@ -17,20 +20,14 @@ def _saved(result: dict[str, Any], created: bool) -> Any:
 
 @route(integration, "/integration/accounts/{account_id}", methods=("PUT",), auth="integrator")
 def put_account(tenant: str, account_id: str) -> Any:
-    from chalicelib.domain.records import read_account
-    from chalicelib.domain.validation import check_id
-    from chalicelib.store import accounts, tenants
-
     check_id(account_id, "account_id")
-    data = read_account(json_body(integration), default_currency=tenants.get(tenant).currency)
-    return _saved(*accounts.upsert(tenant, account_id, data))
+    item, created = accounts.upsert_account(tenant, account_id, json_body(integration))
+    return _saved(access.account_json(item), created)
 
 
 @route(integration, "/integration/accounts/{account_id}", auth="integrator")
 def get_account(tenant: str, account_id: str) -> dict[str, Any]:
-    from chalicelib.store import accounts
-
-    return accounts.get(tenant, account_id)
+    return access.account_json(accounts.get_account(tenant, account_id))
 
 
 @route(integration, "/integration/contacts/{contact_id}", methods=("PUT",), auth="integrator")
