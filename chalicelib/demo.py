@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULE_ACTIONS, MODULES
 from chalicelib.domain.errors import NotFound
-from chalicelib.services import accounts, tenants
+from chalicelib.services import accounts, contacts, tenants
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
@@ -25,8 +25,8 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
 
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
-    from chalicelib.domain.records import read_contact, read_document
-    from chalicelib.store import contacts, documents, gateways
+    from chalicelib.domain.records import read_document
+    from chalicelib.store import documents, gateways
 
     logins = {
         "ana.gomez@eltornillo.example.com": "all modules, whole company",
@@ -42,7 +42,7 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         pass
     tenants.create_tenant(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota",
                           portal_url=portal_url, currency="COP", modules=frozenset(MODULES))
-    tenant = tenants.set_branding(TENANT, brand="#0b5394", brand_contrast="#ffffff")
+    tenants.set_branding(TENANT, brand="#0b5394", brand_contrast="#ffffff")
     tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
     # PayU's public sandbox merchant (DESIGN §5) and a Zona Virtual test commerce; `make run` points both at
     # the local sandbox, so anyone can check a signature by hand.
@@ -70,14 +70,13 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         ("diego", "la15", "Diego Mora", "diego.mora@la15.example.com", MODULES, "account"),
     )
     for contact_id, account_id, name, email, modules, scope in people:
-        record = read_contact({"account_id": account_id, "name": name, "email": email, "language": "es-CO",
-                               "portal": _grant(modules, scope=scope, today=today)}, today=today, previous=None)
-        contacts.upsert(tenant, contact_id, record, previous=None)
+        contacts.upsert_contact(TENANT, contact_id, {"account_id": account_id, "name": name, "email": email,
+                                                     "language": "es-CO",
+                                                     "portal": _grant(modules, scope=scope, today=today)})
         if contact_id != "diego":
             contacts.set_password_directly(TENANT, contact_id, DEMO_PASSWORD)
-    contacts.upsert(tenant, "elena", read_contact(
-        {"account_id": "eltornillo", "name": "Elena Castro", "email": "elena.castro@eltornillo.example.com"},
-        today=today, previous=None), previous=None)
+    contacts.upsert_contact(TENANT, "elena", {"account_id": "eltornillo", "name": "Elena Castro",
+                                              "email": "elena.castro@eltornillo.example.com"})
     yesterday = today - timedelta(days=1)
     contacts.set_access_window(TENANT, "carla", start_date=(today - timedelta(days=180)).isoformat(),
                                end_date=yesterday.isoformat())

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.domain.errors import BadRequest, PorticoError, TooManyRequests, Unauthorized
+from chalicelib.domain.errors import BadRequest, PorticoError, TooManyRequests, Unauthorized, ValidationFailed
+from chalicelib.observability import get_logger
+from chalicelib.services.auth import resolve_session
 from chalicelib.services.tenants import tenant_for_api_key
 
 if TYPE_CHECKING:
@@ -96,8 +98,6 @@ def route(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**params: Any) -> Response:
-            from chalicelib.observability import get_logger
-
             try:
                 args = _authenticate(blueprint, auth, module, action)
                 result = view(*args, **params)
@@ -131,8 +131,6 @@ def route(
 
 
 def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: str | None) -> tuple[Any, ...]:
-    from chalicelib.observability import get_logger
-
     headers = blueprint.current_request.headers
     if auth == "public":
         return ()
@@ -140,9 +138,7 @@ def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: s
         tenant = tenant_for_api_key(bearer(headers) or "")
         get_logger().append_keys(tenant=tenant, caller="integrator")
         return (tenant,)
-    from chalicelib.store import sessions
-
-    context = sessions.resolve(bearer(headers))
+    context = resolve_session(bearer(headers))
     if module:
         context.principal.require(module, action or "view")
     get_logger().append_keys(tenant=context.principal.tenant, account=context.principal.account_id)
@@ -151,8 +147,6 @@ def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: s
 
 def page_params(blueprint: Blueprint, *, default: int = 50, maximum: int = 200) -> tuple[int, str | None]:
     """``limit`` and ``cursor`` from the query string (DESIGN §3); 422 for a bad limit."""
-    from chalicelib.domain.errors import ValidationFailed
-
     params = query(blueprint)
     raw = params.get("limit")
     if raw is None:

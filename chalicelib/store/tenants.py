@@ -24,15 +24,6 @@ class Tenant:
     branding: dict[str, Any]
     payments: dict[str, Any] = field(default_factory=dict)
 
-    def public_json(self) -> dict[str, Any]:
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "timezone": self.timezone,
-            "currency": self.currency,
-            "branding": self.branding,
-        }
-
 
 def tenant_from_item(item: Any) -> Tenant:
     return Tenant(

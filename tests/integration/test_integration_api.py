@@ -778,9 +778,9 @@ def test_contact_update_racing_a_password_reset_keeps_the_new_password(
         )
         if writes_contact and not raced:
             raced.append(1)
-            from chalicelib.store import sessions
+            from chalicelib.services import auth
 
-            sessions.set_password(reset_token, "Nueva-Clave-Segura-2026")  # the owner resets meanwhile
+            auth.set_password(reset_token, "Nueva-Clave-Segura-2026")  # the owner resets meanwhile
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", racing)

@@ -37,6 +37,11 @@ def invitation_json(invitation: Invitation) -> dict[str, Any]:
     return {"sent_to": invitation.sent_to, "expires_in_hours": invitation.expires_in_hours}
 
 
+def resent_invitation_json(invitation: Invitation) -> dict[str, Any]:
+    """The answer of ``POST …/contacts/{id}/invite``."""
+    return {"invitation": invitation_json(invitation)}
+
+
 def saved_contact_json(saved: SavedContact) -> dict[str, Any]:
     """A pushed contact, with ``invitation`` when the push sent one."""
     result = contact_json(saved.contact)
