@@ -13,10 +13,15 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain import clock
+from chalicelib.domain.access import MODULES
+from chalicelib.domain.errors import PorticoError
+from chalicelib.domain.validation import SLUG_RE
+from chalicelib.handlers.views import access
+from chalicelib.services import tenants
+
 
 def _modules(text: str) -> frozenset[str]:
-    from chalicelib.domain.access import MODULES
-
     names = frozenset(n.strip() for n in text.split(",") if n.strip())
     unknown = names - set(MODULES)
     if unknown:
@@ -25,8 +30,6 @@ def _modules(text: str) -> frozenset[str]:
 
 
 def _slug(text: str) -> str:
-    from chalicelib.domain.validation import SLUG_RE
-
     if not SLUG_RE.fullmatch(text):
         raise argparse.ArgumentTypeError("a tenant slug is 3-40 lowercase letters, digits or '-'")
     return text
@@ -64,8 +67,6 @@ def _gateway_parser(gateway: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from chalicelib.domain.access import MODULES
-
     parser = argparse.ArgumentParser(prog="portico", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -115,17 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _tenant(args: argparse.Namespace) -> Any:
-    from chalicelib.domain import clock
-    from chalicelib.store import tenants
-
     if args.action == "create":
         if not clock.is_timezone(args.timezone):
             raise SystemExit(f"unknown time zone {args.timezone}")
-        return tenants.create(args.slug, name=args.name, timezone=args.timezone, portal_url=args.portal_url,
-                              currency=args.currency, modules=args.modules)
+        return tenants.create_tenant(args.slug, name=args.name, timezone=args.timezone, portal_url=args.portal_url,
+                                     currency=args.currency, modules=args.modules)
     if args.action == "modules":
-        current = tenants.get(args.slug).modules
-        return tenants.update(args.slug, modules=(current | args.enable) - args.disable)
+        return tenants.set_modules(args.slug, enable=args.enable, disable=args.disable)
     if args.action == "gateway":
         from chalicelib.services import gateways
 
@@ -136,25 +133,19 @@ def _tenant(args: argparse.Namespace) -> Any:
                                     partial_payments=args.partial_payments)
         return {"tenant": args.slug, "payments": config, "note": "credentials stored encrypted; not shown again"}
     if args.action == "branding":
-        branding = dict(tenants.get(args.slug).branding)
-        for field in ("brand", "brand_contrast", "logo_url"):
-            if getattr(args, field) is not None:
-                branding[field] = getattr(args, field)
-        if args.logo_file:
-            branding["logo_key"] = tenants.store_logo(args.slug, Path(args.logo_file).read_bytes())
-        return tenants.update(args.slug, branding=branding)
-    return tenants.get(args.slug)
+        logo = Path(args.logo_file).read_bytes() if args.logo_file else None
+        return tenants.set_branding(args.slug, brand=args.brand, brand_contrast=args.brand_contrast,
+                                    logo_url=args.logo_url, logo=logo)
+    return tenants.get_tenant(args.slug)
 
 
 def _apikey(args: argparse.Namespace) -> Any:
-    from chalicelib.store import tenants
-
     if args.action == "create":
-        key, record = tenants.create_api_key(args.slug, label=args.label)
-        return {"api_key": key, **record, "note": "store the key now: it is not shown again"}
+        key, item = tenants.create_api_key(args.slug, label=args.label)
+        return {"api_key": key, **access.api_key_json(item), "note": "store the key now: it is not shown again"}
     if args.action == "revoke":
-        return tenants.revoke_api_key(args.slug, args.key_id)
-    return tenants.list_api_keys(args.slug)
+        return access.api_key_json(tenants.revoke_api_key(args.slug, args.key_id))
+    return [access.api_key_json(item) for item in tenants.list_api_keys(args.slug)]
 
 
 def _bootstrap(args: argparse.Namespace) -> Any:
@@ -186,8 +177,6 @@ def run(args: argparse.Namespace) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from chalicelib.domain.errors import PorticoError
-
     args = build_parser().parse_args(argv)
     try:
         _print(run(args))

@@ -6,16 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain import clock
-from chalicelib.domain.access import MODULES
+from chalicelib.domain.access import MODULE_ACTIONS, MODULES
 from chalicelib.domain.errors import NotFound
+from chalicelib.services import accounts, contacts, tenants
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
 
 
 def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> dict[str, Any]:
-    from chalicelib.domain.access import MODULE_ACTIONS
-
     return {
         "enabled": True,
         "start_date": (today - timedelta(days=90)).isoformat(),
@@ -26,9 +25,9 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
 
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
-    from chalicelib.domain.records import read_account, read_contact, read_document
+    from chalicelib.domain.records import read_document
     from chalicelib.services import gateways
-    from chalicelib.store import accounts, contacts, documents, tenants
+    from chalicelib.store import documents
 
     logins = {
         "ana.gomez@eltornillo.example.com": "all modules, whole company",
@@ -38,13 +37,13 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     summary = {"tenant": TENANT, "api_key": api_key, "password": DEMO_PASSWORD, "logins": logins,
                "invited": "diego.mora@la15.example.com (set a password from the mail outbox link)"}
     try:
-        tenants.get(TENANT)
+        tenants.get_tenant(TENANT)
         return summary
     except NotFound:
         pass
-    tenants.create(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota", portal_url=portal_url,
-                   currency="COP", modules=frozenset(MODULES))
-    tenant = tenants.update(TENANT, branding={"brand": "#0b5394", "brand_contrast": "#ffffff"})
+    tenants.create_tenant(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota",
+                          portal_url=portal_url, currency="COP", modules=frozenset(MODULES))
+    tenants.set_branding(TENANT, brand="#0b5394", brand_contrast="#ffffff")
     tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
     # PayU's public sandbox merchant (DESIGN §5) and a Zona Virtual test commerce; `make run` points both at
     # the local sandbox, so anyone can check a signature by hand.
@@ -59,11 +58,11 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         ("eltornillo", "Ferretería El Tornillo S.A.S.", "900123456-8", "Bogotá"),
         ("la15", "Comercializadora La 15 Ltda.", "890903938-8", "Medellín"),
     ):
-        accounts.upsert(TENANT, account_id, read_account({
+        accounts.upsert_account(TENANT, account_id, {
             "name": name, "tax_id": nit, "tax_id_type": "NIT", "email": f"contabilidad@{account_id}.example.com",
             "phone": "+57 601 555 0199", "address": "Calle 15 # 10-20", "city": city, "currency": "COP",
             "credit_limit": 50_000_000_00, "account_executive": executive,
-        }, default_currency="COP"))
+        })
     people = (
         ("ana", "eltornillo", "Ana Gómez", "ana.gomez@eltornillo.example.com", MODULES, "account"),
         ("bruno", "eltornillo", "Bruno Díaz", "bruno.diaz@eltornillo.example.com",
@@ -72,14 +71,13 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         ("diego", "la15", "Diego Mora", "diego.mora@la15.example.com", MODULES, "account"),
     )
     for contact_id, account_id, name, email, modules, scope in people:
-        record = read_contact({"account_id": account_id, "name": name, "email": email, "language": "es-CO",
-                               "portal": _grant(modules, scope=scope, today=today)}, today=today, previous=None)
-        contacts.upsert(tenant, contact_id, record, previous=None)
+        contacts.upsert_contact(TENANT, contact_id, {"account_id": account_id, "name": name, "email": email,
+                                                     "language": "es-CO",
+                                                     "portal": _grant(modules, scope=scope, today=today)})
         if contact_id != "diego":
             contacts.set_password_directly(TENANT, contact_id, DEMO_PASSWORD)
-    contacts.upsert(tenant, "elena", read_contact(
-        {"account_id": "eltornillo", "name": "Elena Castro", "email": "elena.castro@eltornillo.example.com"},
-        today=today, previous=None), previous=None)
+    contacts.upsert_contact(TENANT, "elena", {"account_id": "eltornillo", "name": "Elena Castro",
+                                              "email": "elena.castro@eltornillo.example.com"})
     yesterday = today - timedelta(days=1)
     contacts.set_access_window(TENANT, "carla", start_date=(today - timedelta(days=180)).isoformat(),
                                end_date=yesterday.isoformat())

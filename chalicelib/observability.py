@@ -13,13 +13,13 @@ SERVICE = "portico"
 
 @lru_cache(maxsize=1)
 def get_logger() -> Logger:
-    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools import Logger  # lazy: keeps import app fast
 
     return Logger(service=SERVICE)
 
 
 @lru_cache(maxsize=1)
 def get_metrics() -> Metrics:
-    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools import Metrics  # lazy: keeps import app fast
 
     return Metrics(namespace="Portico", service=SERVICE)

@@ -620,19 +620,15 @@ def _principal(account_id: str) -> Any:
 
 
 def _account(tenant: Any, account_id: str, contacts: Sequence[str] = ()) -> None:
-    from chalicelib.domain import clock
-    from chalicelib.domain.records import read_account, read_contact
-    from chalicelib.store import accounts
-    from chalicelib.store import contacts as contacts_store
+    from chalicelib.services import accounts
+    from chalicelib.services import contacts as contacts_service
 
-    accounts.upsert(TENANT, account_id, read_account({
+    accounts.upsert_account(TENANT, account_id, {
         "name": f"Cliente {account_id} S.A.S.", "tax_id": "900123456-8", "tax_id_type": "NIT", "currency": "COP",
         "city": "Bogotá", "account_executive": {"name": "Laura Restrepo", "email": "laura@andina.example.com"},
-    }, default_currency="COP"))
-    today = clock.today(TIMEZONE)
+    })
     for contact_id in contacts:
-        record = read_contact({"account_id": account_id, "name": f"Persona {contact_id}"}, today=today, previous=None)
-        contacts_store.upsert(tenant, contact_id, record, previous=None)
+        contacts_service.upsert_contact(TENANT, contact_id, {"account_id": account_id, "name": f"Persona {contact_id}"})
 
 
 def _snapshot(account_id: str, pushes: Sequence[Push], today: date) -> str:
@@ -725,15 +721,13 @@ def _step(label: str, action: Callable[[], Any]) -> Any:
 
 def _portal_user(tenant: Any, today: date) -> None:
     """Account ``big`` with contacts ana (portal, billing for the whole account) and bruno."""
-    from chalicelib.domain.records import read_contact
-    from chalicelib.store import contacts
+    from chalicelib.services import contacts
 
     _account(tenant, BIG, ("bruno",))
     portal = {"enabled": True, "start_date": (today - timedelta(days=30)).isoformat(),
               "end_date": (today + timedelta(days=365)).isoformat(),
               "modules": {"billing": {"scope": "account", "actions": ["view", "download", "comment"]}}}
-    contacts.upsert(tenant, "ana", read_contact({"account_id": BIG, "name": "Ana Gómez", "email": EMAIL,
-                                                 "portal": portal}, today=today, previous=None), previous=None)
+    contacts.upsert_contact(TENANT, "ana", {"account_id": BIG, "name": "Ana Gómez", "email": EMAIL, "portal": portal})
     contacts.set_password_directly(TENANT, "ana", PASSWORD)
 
 
@@ -813,11 +807,11 @@ def billing_at_scale() -> int:
     with sandbox() as client:
         from chalicelib.domain import clock
         from chalicelib.domain.access import MODULES
-        from chalicelib.store import tenants
+        from chalicelib.services import tenants
 
         today = clock.today(TIMEZONE)
-        tenant = tenants.create(TENANT, name="Bench S.A.S.", timezone=TIMEZONE, portal_url="http://portal.test",
-                                currency="COP", modules=frozenset(MODULES))
+        tenant = tenants.create_tenant(TENANT, name="Bench S.A.S.", timezone=TIMEZONE, portal_url="http://portal.test",
+                                       currency="COP", modules=frozenset(MODULES))
         _step("check of the bulk writer", lambda: check_bulk_writer(tenant, today))
         _portal_user(tenant, today)
         token = login(client, EMAIL)  # while the table is small: moto's transactions copy the whole table

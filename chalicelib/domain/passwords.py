@@ -17,7 +17,7 @@ MAX_LENGTH = 256
 
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHasher:
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher  # lazy: keeps import app fast
 
     # RFC 9106's second recommended option (64 MiB, 3 passes): ~50 ms here, fine for Lambda.
     return PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1)
@@ -51,7 +51,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant-effort check; with no stored hash it still spends the same work (no user enumeration)."""
-    from argon2.exceptions import InvalidHashError, VerificationError
+    from argon2.exceptions import InvalidHashError, VerificationError  # lazy: keeps import app fast
 
     hasher = _hasher()
     try:

@@ -333,7 +333,7 @@ def _logo_image(logo: bytes | None) -> tuple[io.BytesIO | Image, int, int] | Non
     """
     if not logo:
         return None
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # lazy: keeps import app fast
 
     try:
         image = Image.open(io.BytesIO(logo), formats=("PNG", "JPEG"))
@@ -363,7 +363,7 @@ def _normalized(image: Image) -> Image:
 
 @cache
 def _document_class() -> type[_Document]:
-    from fpdf import FPDF
+    from fpdf import FPDF  # lazy: keeps import app fast
 
     class Document(FPDF):
         """A4 portrait with a running head from the second page on, page numbers and the generated stamp."""

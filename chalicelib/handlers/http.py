@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
-from chalicelib.domain.errors import BadRequest, PorticoError, TooManyRequests, Unauthorized
+from chalicelib.domain.errors import BadRequest, NotFound, PorticoError, TooManyRequests, Unauthorized, ValidationFailed
+from chalicelib.domain.validation import is_path_id
+from chalicelib.observability import get_logger
+from chalicelib.services.auth import resolve_session
+from chalicelib.services.tenants import tenant_for_api_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,8 +99,6 @@ def route(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**params: Any) -> Response:
-            from chalicelib.observability import get_logger
-
             try:
                 args = _authenticate(blueprint, auth, module, action)
                 _check_path(blueprint, params)
@@ -131,20 +133,14 @@ def route(
 
 
 def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: str | None) -> tuple[Any, ...]:
-    from chalicelib.observability import get_logger
-
     headers = blueprint.current_request.headers
     if auth == "public":
         return ()
     if auth == "integrator":
-        from chalicelib.store import tenants
-
-        tenant = tenants.tenant_for_api_key(bearer(headers) or "")
+        tenant = tenant_for_api_key(bearer(headers) or "")
         get_logger().append_keys(tenant=tenant, caller="integrator")
         return (tenant,)
-    from chalicelib.store import sessions
-
-    context = sessions.resolve(bearer(headers))
+    context = resolve_session(bearer(headers))
     if module:
         context.principal.require(module, action or "view")
     get_logger().append_keys(tenant=context.principal.tenant, account=context.principal.account_id)
@@ -154,17 +150,12 @@ def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: s
 def _check_path(blueprint: Blueprint, params: dict[str, Any]) -> None:
     """A path id that cannot name a record is a 404, like an unknown one, before anything looks it up; in a PUT
     the id names the record being created, so the view's ``check_id`` answers 422 naming it instead."""
-    from chalicelib.domain.errors import NotFound
-    from chalicelib.domain.validation import is_path_id
-
     if blueprint.current_request.method != "PUT" and not all(is_path_id(k, v) for k, v in params.items()):
         raise NotFound("There is nothing with that id.", code="not_found")
 
 
 def page_params(blueprint: Blueprint, *, default: int = 50, maximum: int = 200) -> tuple[int, str | None]:
     """``limit`` and ``cursor`` from the query string (DESIGN §3); 422 for a bad limit."""
-    from chalicelib.domain.errors import ValidationFailed
-
     params = query(blueprint)
     raw = params.get("limit")
     if raw is None:

@@ -10,9 +10,10 @@ from chalicelib.domain.attachments import read_staff_reply
 from chalicelib.domain.records import read_document
 from chalicelib.domain.validation import check_id
 from chalicelib.handlers.http import json_body, json_response, page_params, query, route
+from chalicelib.handlers.views import access
 from chalicelib.handlers.views import billing as billing_views
 from chalicelib.handlers.views import events as event_views
-from chalicelib.services import comments, documents, events
+from chalicelib.services import accounts, comments, contacts, documents, events
 
 integration = Blueprint(__name__)
 
@@ -23,49 +24,31 @@ def _saved(result: dict[str, Any], created: bool) -> Any:
 
 @route(integration, "/integration/accounts/{account_id}", methods=("PUT",), auth="integrator")
 def put_account(tenant: str, account_id: str) -> Any:
-    from chalicelib.domain.records import read_account
-    from chalicelib.domain.validation import check_id
-    from chalicelib.store import accounts, tenants
-
     check_id(account_id, "account_id")
-    data = read_account(json_body(integration), default_currency=tenants.get(tenant).currency)
-    return _saved(*accounts.upsert(tenant, account_id, data))
+    item, created = accounts.upsert_account(tenant, account_id, json_body(integration))
+    return _saved(access.account_json(item), created)
 
 
 @route(integration, "/integration/accounts/{account_id}", auth="integrator")
 def get_account(tenant: str, account_id: str) -> dict[str, Any]:
-    from chalicelib.store import accounts
-
-    return accounts.get(tenant, account_id)
+    return access.account_json(accounts.get_account(tenant, account_id))
 
 
 @route(integration, "/integration/contacts/{contact_id}", methods=("PUT",), auth="integrator")
 def put_contact(tenant: str, contact_id: str) -> Any:
-    from chalicelib.domain import clock
-    from chalicelib.domain.records import read_contact
-    from chalicelib.domain.validation import check_id
-    from chalicelib.store import contacts, tenants
-
     check_id(contact_id, "contact_id")
-    body = json_body(integration)
-    portal = tenants.get(tenant)
-    previous = contacts.load(tenant, contact_id)
-    record = read_contact(body, today=clock.today(portal.timezone), previous=contacts.grant_of(previous))
-    return _saved(*contacts.upsert(portal, contact_id, record, previous=previous))
+    saved = contacts.upsert_contact(tenant, contact_id, json_body(integration))
+    return _saved(access.saved_contact_json(saved), saved.created)
 
 
 @route(integration, "/integration/contacts/{contact_id}", auth="integrator")
 def get_contact(tenant: str, contact_id: str) -> dict[str, Any]:
-    from chalicelib.store import contacts
-
-    return contacts.get(tenant, contact_id)
+    return access.contact_json(contacts.get_contact(tenant, contact_id))
 
 
 @route(integration, "/integration/contacts/{contact_id}/invite", methods=("POST",), auth="integrator", status=202)
 def invite_contact(tenant: str, contact_id: str) -> dict[str, Any]:
-    from chalicelib.store import contacts
-
-    return contacts.invite(tenant, contact_id)
+    return access.resent_invitation_json(contacts.invite_contact(tenant, contact_id))
 
 
 def _document_routes(doc_type: str, segment: str) -> None:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.http import JSON_TYPE, route
+from chalicelib.handlers.views import access
+from chalicelib.services import tenants
 
 meta = Blueprint(__name__)
 
 
 @lru_cache(maxsize=1)
 def _openapi_text() -> str:
-    from importlib import resources
-
     return resources.files("chalicelib").joinpath("openapi.json").read_text(encoding="utf-8")
 
 
@@ -31,6 +32,4 @@ def get_health() -> dict[str, Any]:
 
 @route(meta, "/tenants/{tenant}/public", auth="public")
 def get_tenant_public(tenant: str) -> dict[str, Any]:
-    from chalicelib.store import tenants
-
-    return tenants.get(tenant).public_json()
+    return access.tenant_public_json(tenants.get_tenant(tenant))

@@ -13,6 +13,7 @@ no order with that reference: the customer never submitted the gateway's form, o
 
 from __future__ import annotations
 
+import json
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -489,9 +490,7 @@ def post_json(url: str, body: dict[str, Any], *, gateway: str) -> object:
     :class:`GatewayError` (retryable unless the gateway refused the request itself, 4xx but 408/429).
     Messages name the gateway and the HTTP status only: bodies and credentials stay out of them.
     """
-    import json
-
-    import requests
+    import requests  # lazy: keeps import app fast
 
     try:
         response = requests.post(url, json=body, timeout=TIMEOUT, allow_redirects=False,

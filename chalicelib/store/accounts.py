@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.store import db, keys
 
-
-def _json(item: Any) -> dict[str, Any]:
-    return {"id": item.account_id, **item.data, "created_at": item.created_at, "updated_at": item.updated_at}
-
-
-def get(tenant: str, account_id: str) -> dict[str, Any]:
+if TYPE_CHECKING:
     from chalicelib.store.models import AccountItem
+
+
+def load(tenant: str, account_id: str) -> AccountItem | None:
+    from chalicelib.store.models import AccountItem  # lazy: keeps import app fast
 
     db.ready()
     try:
-        return _json(AccountItem.get(keys.account(tenant, account_id), keys.ACCOUNT_SK))
+        return AccountItem.get(keys.account(tenant, account_id), keys.ACCOUNT_SK)
     except AccountItem.DoesNotExist:
-        raise NotFound("There is no account with that id.", code="account_not_found") from None
+        return None
+
+
+def get(tenant: str, account_id: str) -> dict[str, Any]:
+    """The account's stored fields as one mapping (id, the integrator's data, stamps); 404 when unknown.
+
+    Kept for the billing, payment and comment code that prints an account (PDFs, mails); the API JSON
+    of an account is built by ``handlers/views/access.py`` from :func:`load`.
+    """
+    item = load(tenant, account_id)
+    if item is None:
+        raise NotFound("There is no account with that id.", code="account_not_found")
+    return {"id": item.account_id, **item.data, "created_at": item.created_at, "updated_at": item.updated_at}
 
 
 def exists(tenant: str, account_id: str) -> bool:
-    try:
-        get(tenant, account_id)
-    except NotFound:
-        return False
-    return True
+    return load(tenant, account_id) is not None
 
 
-def upsert(tenant: str, account_id: str, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def upsert(tenant: str, account_id: str, data: dict[str, Any]) -> tuple[AccountItem, bool]:
     """Creates or replaces the account's data; returns it and whether it was created."""
-    from chalicelib.store.models import AccountItem
+    from chalicelib.store.models import AccountItem  # lazy: keeps import app fast
 
     db.ready()
     stamp = clock.iso(clock.now())
@@ -53,4 +60,4 @@ def upsert(tenant: str, account_id: str, data: dict[str, Any]) -> tuple[dict[str
         updated_at=stamp,
     )
     item.save()
-    return _json(item), previous is None
+    return item, previous is None

@@ -1,45 +1,29 @@
-"""Sign-in, sessions and the portal principal: the one place that decides who may read what.
+"""Sessions, set-password links and the records sign-in reads.
 
-Resolving a bearer token costs one BatchGetItem (session, contact, tenant), so an authenticated portal
-read stays within two DynamoDB calls.
+Resolving a bearer token reads its session, the contact and the tenant in one BatchGetItem, so an
+authenticated portal read stays within two DynamoDB calls.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import clock, passwords, tokens
-from chalicelib.domain.access import Grant, Principal
-from chalicelib.domain.errors import (
-    Conflict,
-    Forbidden,
-    GatewayUnavailable,
-    NotFound,
-    TooManyRequests,
-    Unauthorized,
-)
-from chalicelib.observability import get_logger
-from chalicelib.store import contacts, db, events, keys
+from chalicelib.domain import clock, tokens
+from chalicelib.store import db, keys
 from chalicelib.store.tenants import Tenant, tenant_from_item
 
 if TYPE_CHECKING:
-    from chalicelib.store.models import ContactItem, SessionItem
+    from collections.abc import Callable
+    from datetime import datetime
 
-IDLE_MINUTES = 30
-ABSOLUTE_HOURS = 12
-# last_seen_at is written at most this often, so most requests stay read-only.
-TOUCH_SECONDS = 120
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+    from pynamodb.transactions import TransactWrite
 
-_BAD_LOGIN = "The email or password is not correct."
-_ACCESS_REASONS = {
-    "access_disabled": "Your portal access is disabled. Contact your account executive.",
-    "access_not_started": "Your portal access has not started yet.",
-    "access_ended": "Your portal access has ended. Contact your account executive to renew it.",
-}
+    from chalicelib.domain.access import Principal
+    from chalicelib.domain.tokens import TokenParts
+    from chalicelib.store.models import ContactItem, PasswordTokenItem, SessionItem
+
+    Writes = Callable[[TransactWrite], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,45 +37,47 @@ class Context:
 
 
 def _batch(keys_: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    from chalicelib.store.models import PorticoItem
+    from chalicelib.store.models import PorticoItem  # lazy: keeps import app fast
 
     db.ready()
     return {(item.pk, item.sk): item for item in PorticoItem.batch_get(keys_, consistent_read=True)}
 
 
-def _portal_user(tenant_slug: str, email: str) -> tuple[Any, ContactItem | None]:
-    """The tenant item and the portal user holding ``email`` (None for either when there is none)."""
+def _tenant_key(tenant: str) -> tuple[str, str]:
+    return keys.tenant(tenant), keys.TENANT_SK
+
+
+def _contact_key(tenant: str, contact_id: str) -> tuple[str, str]:
+    return keys.contact(tenant, contact_id), keys.CONTACT_SK
+
+
+def sign_in_lookup(tenant_slug: str, email: str) -> tuple[Tenant | None, str | None]:
+    """The tenant, and the id of the portal user whose login is ``email`` (None for either when there is
+    none): one BatchGetItem."""
     claim_key = (keys.email_claim(tenant_slug, email), keys.EMAIL_SK)
-    tenant_key = (keys.tenant(tenant_slug), keys.TENANT_SK)
-    found = _batch([claim_key, tenant_key])
-    claim, tenant_item = found.get(claim_key), found.get(tenant_key)
-    contact = contacts.load(tenant_slug, claim.contact_id) if claim and tenant_item else None
-    return tenant_item, contact
+    found = _batch([claim_key, _tenant_key(tenant_slug)])
+    tenant_item, claim = found.get(_tenant_key(tenant_slug)), found.get(claim_key)
+    return (tenant_from_item(tenant_item) if tenant_item else None), (claim.contact_id if claim else None)
 
 
-def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None, ip: str | None) -> dict[str, Any]:
-    from chalicelib.store.models import ContactItem, SessionItem
+def session_records(parts: TokenParts) -> tuple[SessionItem | None, ContactItem | None, Tenant | None]:
+    """The session a token names, its contact and its tenant (None where missing): one BatchGetItem."""
+    session_key = (keys.contact(parts.tenant, parts.contact_id), keys.session_sk(parts.token_id))
+    contact_key = _contact_key(parts.tenant, parts.contact_id)
+    found = _batch([session_key, contact_key, _tenant_key(parts.tenant)])
+    tenant_item = found.get(_tenant_key(parts.tenant))
+    return found.get(session_key), found.get(contact_key), tenant_from_item(tenant_item) if tenant_item else None
 
-    tenant_item, contact = _portal_user(tenant_slug, email)
-    now = clock.now()
-    if contact is not None and contact.locked_until and clock.parse_iso(contact.locked_until) > now:
-        retry = int((clock.parse_iso(contact.locked_until) - now).total_seconds()) + 1
-        raise TooManyRequests("Too many failed sign-ins. Try again later.", retry_after=retry, code="login_locked")
-    # Argon2 runs whether or not the user exists, so timing does not reveal who has an account.
-    if not passwords.verify_password(contact.password_hash if contact else None, password) or contact is None:
-        if contact is not None:
-            _record_failure(contact)
-        raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
-    tenant = tenant_from_item(tenant_item)
-    session_id = tokens.new_id()
-    principal = _principal(tenant, contact, session_id)  # refuses a lapsed grant before anything is written
-    token, digest = tokens.issue(tenant_slug, contact.contact_id, session_id)
-    expires = now + timedelta(hours=ABSOLUTE_HOURS)
-    session = SessionItem(
-        keys.contact(tenant_slug, contact.contact_id),
+
+def new_session(tenant: str, contact_id: str, *, session_id: str, secret_hash: str, now: datetime,
+                expires: datetime, user_agent: str | None, ip: str | None) -> SessionItem:
+    from chalicelib.store.models import SessionItem  # lazy: keeps import app fast
+
+    return SessionItem(
+        keys.contact(tenant, contact_id),
         keys.session_sk(session_id),
         session_id=session_id,
-        secret_hash=digest,
+        secret_hash=secret_hash,
         expires_at=clock.iso(expires),
         last_seen_at=clock.iso(now),
         created_at=clock.iso_precise(now),
@@ -100,26 +86,27 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
         ttl=int(expires.timestamp()) + 86400,
     )
 
-    def writes(tx: Any) -> None:
+
+def sign_in_writes(session: SessionItem, contact: ContactItem) -> Writes:
+    """The new session, and the contact's failed sign-ins cleared."""
+    from chalicelib.store.models import ContactItem, SessionItem  # lazy: keeps import app fast
+
+    def writes(tx: TransactWrite) -> None:
         tx.save(session, condition=SessionItem.pk.does_not_exist())
         if contact.failed_logins or contact.locked_until:
             tx.update(contact, actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.remove()])
 
-    events.append(tenant_slug, "contact.signed_in", account_id=contact.account_id, contact_id=contact.contact_id,
-                  data={"session_id": session_id}, writes=writes)
-    context = Context(principal=principal, tenant=tenant, contact=contact, session=session)
-    return {"token": token, "expires_at": session.expires_at, **me(context)}
+    return writes
 
 
-def _record_failure(contact: ContactItem) -> None:
-    from chalicelib.store.models import ContactItem
+def record_failure(contact: ContactItem, *, now: datetime, window_start: datetime) -> int:
+    """Counts a failed sign-in of ``contact`` within the window that began at ``window_start`` (an older
+    streak starts again from one); returns the count. Both writes are conditional and ADD is atomic, so
+    parallel failures can neither lose a count nor reset each other."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
 
-    now = clock.now()
     stamp = clock.iso(now)
-    window_start = clock.iso(now - timedelta(minutes=LOCK_MINUTES))
-    # Failures count within a 15-minute window; an old streak starts again from one. Both writes are
-    # conditional and ADD is atomic, so parallel attempts can neither lose a count nor reset each other.
-    streak = ContactItem.last_failed_at > window_start
+    streak = ContactItem.last_failed_at > clock.iso(window_start)
     for _ in range(3):
         try:
             contact.update(actions=[ContactItem.failed_logins.add(1), ContactItem.last_failed_at.set(stamp)],
@@ -135,194 +122,110 @@ def _record_failure(contact: ContactItem) -> None:
         except Exception as exc:
             if not db.is_condition_failure(exc):
                 raise
-    if int(contact.failed_logins or 0) >= MAX_FAILED_LOGINS:
-        until = now + timedelta(minutes=LOCK_MINUTES)
-        contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))])
+    return int(contact.failed_logins or 0)
 
 
-def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:
-    """The principal of a live grant; 403 naming why when the grant does not allow access today."""
-    grant = Grant.from_json(contact.portal)
-    reason = grant.inactive_reason(clock.today(tenant.timezone))
-    if reason:
-        raise Forbidden(_ACCESS_REASONS[reason], code=reason)
-    return Principal(
-        tenant=tenant.slug,
-        account_id=contact.account_id,
-        contact_id=contact.contact_id,
-        session_id=session_id,
-        modules=grant.effective_modules(tenant.modules),
-        timezone=tenant.timezone,
-    )
+def lock(contact: ContactItem, *, until: datetime) -> None:
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+
+    contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))])
 
 
-def _revoked_for_contact(session_created_at: str, contact: ContactItem) -> bool:
-    """Whether a grant change, password change or sign-out everywhere came after the session began."""
-    if not contact.sessions_valid_after:
-        return False
-    return clock.parse_iso(session_created_at) <= clock.parse_iso(contact.sessions_valid_after)
+def touch(session: SessionItem, *, now: datetime) -> None:
+    from chalicelib.store.models import SessionItem  # lazy: keeps import app fast
+
+    session.update(actions=[SessionItem.last_seen_at.set(clock.iso(now))])
 
 
-def _live(session: SessionItem, contact: ContactItem, now: datetime) -> bool:
-    """Not revoked (itself or through the contact), not past its absolute or idle expiry."""
-    return not (
-        session.revoked_at
-        or clock.parse_iso(session.expires_at) <= now
-        or clock.parse_iso(session.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
-        or _revoked_for_contact(session.created_at, contact)
-    )
+def revoke(session: SessionItem, *, now: datetime) -> None:
+    from chalicelib.store.models import SessionItem  # lazy: keeps import app fast
+
+    session.update(actions=[SessionItem.revoked_at.set(clock.iso(now))])
 
 
-def resolve(token: str | None) -> Context:
-    """The context of a bearer session token; 401 for anything not a live session, 403 for a lapsed grant."""
-    from chalicelib.store.models import SessionItem
+def revoke_all(contact: ContactItem, *, now: datetime) -> None:
+    """Every session of the contact created up to ``now`` stops working."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
 
-    parts = tokens.parse(token)
-    if parts is None:
-        raise Unauthorized("Sign in to continue.", code="invalid_session")
-    session_key = (keys.contact(parts.tenant, parts.contact_id), keys.session_sk(parts.token_id))
-    contact_key = (keys.contact(parts.tenant, parts.contact_id), keys.CONTACT_SK)
-    tenant_key = (keys.tenant(parts.tenant), keys.TENANT_SK)
-    found = _batch([session_key, contact_key, tenant_key])
-    session, contact, tenant_item = found.get(session_key), found.get(contact_key), found.get(tenant_key)
-    now = clock.now()
-    if session is None or contact is None or tenant_item is None or not tokens.matches(parts, session.secret_hash):
-        raise Unauthorized("Sign in to continue.", code="invalid_session")
-    if not _live(session, contact, now):
-        raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
-    tenant = tenant_from_item(tenant_item)
-    principal = _principal(tenant, contact, session.session_id)
-    if (now - clock.parse_iso(session.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
-        session.update(actions=[SessionItem.last_seen_at.set(clock.iso(now))])
-    return Context(principal=principal, tenant=tenant, contact=contact, session=session)
+    contact.update(actions=[ContactItem.sessions_valid_after.set(clock.iso_precise(now))])
 
 
-def me(context: Context) -> dict[str, Any]:
-    from chalicelib.store import accounts
+def sessions_of(tenant: str, contact_id: str) -> list[SessionItem]:
+    """Every session item of the contact, revoked and expired ones too (one Query)."""
+    from chalicelib.store.models import SessionItem  # lazy: keeps import app fast
 
-    account = accounts.get(context.principal.tenant, context.principal.account_id)
-    contact = context.contact
-    window = Grant.from_json(contact.portal).to_json()
-    return {
-        "contact": {
-            "id": contact.contact_id,
-            "name": contact.name,
-            "email": contact.email,
-            "phone": contact.phone,
-            "language": contact.language,
-            "access": {"start_date": window["start_date"], "end_date": window["end_date"]},
-        },
-        "account": {
-            "id": account["id"],
-            "name": account.get("name"),
-            "tax_id": account.get("tax_id"),
-            "tax_id_type": account.get("tax_id_type"),
-            "currency": account.get("currency"),
-            "city": account.get("city"),
-            "account_executive": account.get("account_executive"),
-        },
-        "modules": context.principal.modules_json(),
-        "tenant": context.tenant.public_json(),
-        "session": {"id": context.session.session_id, "expires_at": context.session.expires_at},
-    }
+    db.ready()
+    return list(SessionItem.query(keys.contact(tenant, contact_id), SessionItem.sk.startswith("SESSION#"),
+                                  consistent_read=True))
 
 
-def logout(context: Context) -> None:
-    from chalicelib.store.models import SessionItem
+def revoke_by_id(tenant: str, contact_id: str, session_id: str, *, now: datetime) -> bool:
+    """Revokes the contact's session ``session_id``; False when it has no such session not yet revoked."""
+    from chalicelib.store.models import SessionItem  # lazy: keeps import app fast
 
-    context.session.update(actions=[SessionItem.revoked_at.set(clock.iso(clock.now()))])
-
-
-def logout_all(context: Context) -> None:
-    from chalicelib.store.models import ContactItem
-
-    context.contact.update(actions=[ContactItem.sessions_valid_after.set(clock.iso_precise(clock.now()))])
-
-
-def list_sessions(context: Context) -> list[dict[str, Any]]:
-    from chalicelib.store.models import SessionItem
-
-    now = clock.now()
-    result = []
-    for item in SessionItem.query(keys.contact(context.principal.tenant, context.principal.contact_id),
-                                  SessionItem.sk.startswith("SESSION#"), consistent_read=True):
-        if not _live(item, context.contact, now):
-            continue
-        result.append({
-            "id": item.session_id,
-            "created_at": item.created_at,
-            "last_seen_at": item.last_seen_at,
-            "expires_at": item.expires_at,
-            "user_agent": item.user_agent,
-            "ip": item.ip,
-            "current": item.session_id == context.session.session_id,
-        })
-    result.sort(key=lambda s: s["created_at"], reverse=True)
-    return result
-
-
-def revoke_session(context: Context, session_id: str) -> None:
-    from chalicelib.store.models import SessionItem
-
-    item = SessionItem(keys.contact(context.principal.tenant, context.principal.contact_id),
-                       keys.session_sk(session_id))
+    db.ready()
+    item = SessionItem(keys.contact(tenant, contact_id), keys.session_sk(session_id))
     try:
-        item.update(actions=[SessionItem.revoked_at.set(clock.iso(clock.now()))],
+        item.update(actions=[SessionItem.revoked_at.set(clock.iso(now))],
                     condition=SessionItem.pk.exists() & SessionItem.revoked_at.does_not_exist())
     except Exception as exc:
         if db.is_condition_failure(exc):
-            raise NotFound("There is no active session with that id.", code="session_not_found") from exc
+            return False
         raise
+    return True
 
 
-def set_password(token: str, password: object) -> dict[str, Any]:
-    """Consumes a single-use invitation/reset token and sets the password; every session is revoked."""
-    from chalicelib.store.models import ContactItem, PasswordTokenItem
+# --- set-password links (invitations and resets) --------------------------------------------------------------
 
-    parts = tokens.parse(token)
-    invalid = Unauthorized("This link is not valid or was already used. Ask for a new one.", code="invalid_token")
-    if parts is None:
-        raise invalid
+
+def new_link(tenant: str, contact_id: str, *, purpose: str, now: datetime, expires: datetime
+             ) -> tuple[str, PasswordTokenItem]:
+    """A single-use token for a set-password link: the token to mail and its item (not yet written)."""
+    from chalicelib.store.models import PasswordTokenItem  # lazy: keeps import app fast
+
+    token_id = tokens.new_id()
+    token, digest = tokens.issue(tenant, contact_id, token_id)
+    item = PasswordTokenItem(
+        keys.contact(tenant, contact_id),
+        keys.password_token_sk(token_id),
+        token_id=token_id,
+        secret_hash=digest,
+        purpose=purpose,
+        expires_at=clock.iso(expires),
+        created_at=clock.iso(now),
+        ttl=int(expires.timestamp()) + 86400,
+    )
+    return token, item
+
+
+def save_link(item: PasswordTokenItem) -> None:
+    db.ready()
+    item.save()
+
+
+def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None]:
+    """The link token a token names and its contact (None where missing): one BatchGetItem."""
     token_key = (keys.contact(parts.tenant, parts.contact_id), keys.password_token_sk(parts.token_id))
-    contact_key = (keys.contact(parts.tenant, parts.contact_id), keys.CONTACT_SK)
+    contact_key = _contact_key(parts.tenant, parts.contact_id)
     found = _batch([token_key, contact_key])
-    item, contact = found.get(token_key), found.get(contact_key)
-    if item is None or contact is None or not tokens.matches(parts, item.secret_hash) or item.used_at:
-        raise invalid
-    if clock.parse_iso(item.expires_at) <= clock.now():
-        raise Unauthorized("This link has expired. Ask for a new one.", code="token_expired")
-    checked = passwords.check_policy(password, email=contact.email)
-    stamp = clock.iso(clock.now())
+    return found.get(token_key), found.get(contact_key)
 
-    def writes(tx: Any) -> None:
-        tx.update(item, actions=[PasswordTokenItem.used_at.set(stamp)],
+
+def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, password_hash: str, now: datetime
+                        ) -> Writes:
+    """The link used up (once: conditioned on ``used_at``), the new password, every session revoked and the
+    lockout cleared."""
+    from chalicelib.store.models import ContactItem, PasswordTokenItem  # lazy: keeps import app fast
+
+    def writes(tx: TransactWrite) -> None:
+        tx.update(item, actions=[PasswordTokenItem.used_at.set(clock.iso(now))],
                   condition=PasswordTokenItem.used_at.does_not_exist())
         tx.update(contact, actions=[
-            ContactItem.password_hash.set(passwords.hash_password(checked)),
-            ContactItem.password_set_at.set(stamp),
-            ContactItem.sessions_valid_after.set(clock.iso_precise(clock.now())),
+            ContactItem.password_hash.set(password_hash),
+            ContactItem.password_set_at.set(clock.iso(now)),
+            ContactItem.sessions_valid_after.set(clock.iso_precise(now)),
             ContactItem.failed_logins.set(0),
             ContactItem.locked_until.remove(),
         ])
 
-    try:
-        events.append(parts.tenant, "contact.password_set", account_id=contact.account_id,
-                      contact_id=contact.contact_id, data={"purpose": item.purpose}, writes=writes)
-    except Conflict:
-        raise invalid from None
-    return {"tenant": parts.tenant, "email": contact.email}
-
-
-def forgot_password(tenant_slug: str, email: str) -> None:
-    """Mails a reset link when ``email`` is an active portal user of the tenant; silent otherwise."""
-    tenant_item, contact = _portal_user(tenant_slug, email)
-    if contact is None or Grant.from_json(contact.portal).inactive_reason(
-        clock.today(tenant_item.timezone)
-    ):
-        return
-    try:
-        contacts.send_reset(tenant_from_item(tenant_item), contact)
-    except GatewayUnavailable:
-        # Answering 503 only for existing users would reveal who has an account; the failure is logged.
-        get_logger().error("password reset mail not sent", extra={"tenant": tenant_slug})
-
+    return writes

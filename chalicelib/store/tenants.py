@@ -1,13 +1,16 @@
-"""Tenants (the businesses running a portal) and their integrator API keys."""
+"""Tenants (the businesses running a portal), their integrator API keys and their logo in S3."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import clock, tokens
-from chalicelib.domain.errors import Conflict, NotFound, Unauthorized
-from chalicelib.store import db, keys
+from chalicelib.domain import clock
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.store import db, files, keys
+
+if TYPE_CHECKING:
+    from chalicelib.store.models import ApiKeyItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +23,6 @@ class Tenant:
     modules: frozenset[str]
     branding: dict[str, Any]
     payments: dict[str, Any] = field(default_factory=dict)
-
-    def public_json(self) -> dict[str, Any]:
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "timezone": self.timezone,
-            "currency": self.currency,
-            "branding": self.branding,
-        }
 
 
 def tenant_from_item(item: Any) -> Tenant:
@@ -45,7 +39,7 @@ def tenant_from_item(item: Any) -> Tenant:
 
 
 def get(slug: str) -> Tenant:
-    from chalicelib.store.models import TenantItem
+    from chalicelib.store.models import TenantItem  # lazy: keeps import app fast
 
     db.ready()
     try:
@@ -55,7 +49,7 @@ def get(slug: str) -> Tenant:
 
 
 def create(slug: str, *, name: str, timezone: str, portal_url: str, currency: str, modules: frozenset[str]) -> Tenant:
-    from chalicelib.store.models import TenantItem
+    from chalicelib.store.models import TenantItem  # lazy: keeps import app fast
 
     db.ready()
     stamp = clock.iso(clock.now())
@@ -83,7 +77,7 @@ def create(slug: str, *, name: str, timezone: str, portal_url: str, currency: st
 
 def update(slug: str, **changes: Any) -> Tenant:
     """Changes name, timezone, portal_url, currency, modules or branding of an existing tenant."""
-    from chalicelib.store.models import TenantItem
+    from chalicelib.store.models import TenantItem  # lazy: keeps import app fast
 
     db.ready()
     actions = []
@@ -105,17 +99,18 @@ def update(slug: str, **changes: Any) -> Tenant:
     return tenant_from_item(item)  # update() refreshed the item from DynamoDB's ALL_NEW answer
 
 
-def create_api_key(slug: str, *, label: str, key: str | None = None) -> tuple[str, dict[str, Any]]:
-    """Creates a key (or registers a given one, for the local demo); returns the key once and its record."""
-    from chalicelib.store.models import ApiKeyItem
+def api_key_by_hash(digest: str) -> ApiKeyItem | None:
+    """The key stored with hash ``digest`` (revoked or not), or None."""
+    from chalicelib.store.models import ApiKeyItem  # lazy: keeps import app fast
 
-    get(slug)
-    key = key or tokens.new_api_key(slug)
-    key_id = tokens.new_id()
-    digest = tokens.api_key_hash(key)
-    existing = list(ApiKeyItem.gsi1.query(keys.api_key_lookup(digest), limit=1))
-    if existing:
-        raise Conflict("That API key is already registered.", code="api_key_exists")
+    db.ready()
+    return next(iter(ApiKeyItem.gsi1.query(keys.api_key_lookup(digest), limit=1)), None)
+
+
+def add_api_key(slug: str, *, key_id: str, label: str, digest: str, hint: str) -> ApiKeyItem:
+    from chalicelib.store.models import ApiKeyItem  # lazy: keeps import app fast
+
+    db.ready()
     item = ApiKeyItem(
         keys.tenant(slug),
         keys.api_key_sk(key_id),
@@ -123,34 +118,25 @@ def create_api_key(slug: str, *, label: str, key: str | None = None) -> tuple[st
         key_id=key_id,
         label=label,
         key_hash=digest,
-        hint=key[-4:],
+        hint=hint,
         gsi1pk=keys.api_key_lookup(digest),
         gsi1sk=keys.api_key_sk(key_id),
         created_at=clock.iso(clock.now()),
     )
     item.save(condition=ApiKeyItem.pk.does_not_exist())
-    return key, _key_json(item)
+    return item
 
 
-def _key_json(item: Any) -> dict[str, Any]:
-    return {
-        "key_id": item.key_id,
-        "label": item.label,
-        "hint": f"…{item.hint}",
-        "created_at": item.created_at,
-        "revoked_at": item.revoked_at,
-    }
-
-
-def list_api_keys(slug: str) -> list[dict[str, Any]]:
-    from chalicelib.store.models import ApiKeyItem
+def api_keys(slug: str) -> list[ApiKeyItem]:
+    from chalicelib.store.models import ApiKeyItem  # lazy: keeps import app fast
 
     db.ready()
-    return [_key_json(i) for i in ApiKeyItem.query(keys.tenant(slug), ApiKeyItem.sk.startswith("APIKEY#"))]
+    return list(ApiKeyItem.query(keys.tenant(slug), ApiKeyItem.sk.startswith("APIKEY#")))
 
 
-def revoke_api_key(slug: str, key_id: str) -> dict[str, Any]:
-    from chalicelib.store.models import ApiKeyItem
+def revoke_api_key(slug: str, key_id: str) -> ApiKeyItem:
+    """Stamps ``revoked_at``; 404 unless the tenant has an active key with that id."""
+    from chalicelib.store.models import ApiKeyItem  # lazy: keeps import app fast
 
     db.ready()
     item = ApiKeyItem(keys.tenant(slug), keys.api_key_sk(key_id))
@@ -163,34 +149,11 @@ def revoke_api_key(slug: str, key_id: str) -> dict[str, Any]:
         if db.is_condition_failure(exc):
             raise NotFound("No active key with that id.", code="api_key_not_found") from exc
         raise
-    return _key_json(item)
+    return item
 
 
-def tenant_for_api_key(key: str) -> str:
-    """The tenant an integrator's key belongs to; 401 for unknown or revoked keys."""
-    from chalicelib.store.models import ApiKeyItem
-
-    db.ready()
-    if not key or len(key) > 256:
-        raise Unauthorized("A valid API key is required.", code="invalid_api_key")
-    for item in ApiKeyItem.gsi1.query(keys.api_key_lookup(tokens.api_key_hash(key)), limit=1):
-        if item.revoked_at is None:
-            return item.tenant
-    raise Unauthorized("A valid API key is required.", code="invalid_api_key")
-
-
-def store_logo(slug: str, data: bytes) -> str:
-    """Stores the tenant's logo for PDFs; returns its S3 key. Only PNG and JPEG (what the PDFs can embed)."""
-    from chalicelib.domain.attachments import looks_like
-    from chalicelib.domain.errors import ValidationFailed
-    from chalicelib.store import files
-
-    get(slug)  # 404 for an unknown tenant
-    for content_type, extension in (("image/png", "png"), ("image/jpeg", "jpg")):
-        if looks_like(content_type, data[:8]):
-            if len(data) > 2 * 1024 * 1024:
-                raise ValidationFailed({"logo": "must be at most 2 MB"})
-            key = f"{slug}/_branding/logo.{extension}"
-            files.put_bytes(key, data, content_type=content_type)
-            return key
-    raise ValidationFailed({"logo": "must be a PNG or JPEG file"})
+def put_logo(slug: str, data: bytes, *, content_type: str, extension: str) -> str:
+    """Stores the tenant's logo; returns its S3 key."""
+    key = f"{slug}/_branding/logo.{extension}"
+    files.put_bytes(key, data, content_type=content_type)
+    return key

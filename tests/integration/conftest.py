@@ -61,9 +61,9 @@ def client(aws: None) -> Iterator[Any]:
 
 
 def make_tenant(slug: str, key: str, modules: tuple[str, ...] = ALL_MODULES) -> None:
-    from chalicelib.store import tenants
+    from chalicelib.services import tenants
 
-    tenants.create(slug, name=f"{slug.title()} S.A.S.", timezone="America/Bogota",
+    tenants.create_tenant(slug, name=f"{slug.title()} S.A.S.", timezone="America/Bogota",
                    portal_url=f"http://portal.test/{slug}", currency="COP", modules=frozenset(modules))
     tenants.create_api_key(slug, label="tests", key=key)
 

@@ -143,15 +143,15 @@ def test_four_failed_logins_do_not_lock_and_success_resets_the_count(user: str, 
 
 def test_parallel_failed_logins_still_lock(user: str, world: Any) -> None:
     # Given an attacker who sends six wrong passwords at once (the chalice test client is not thread-safe,
-    # so the threads call the same store function the login route calls)
+    # so the threads call the same service function the login route calls)
     from concurrent.futures import ThreadPoolExecutor
 
     from chalicelib.domain.errors import PorticoError
-    from chalicelib.store import sessions
+    from chalicelib.services import auth
 
     def attempt(_: int) -> str | None:
         try:
-            sessions.login(TENANT, EMAIL, "Incorrecta-Clave-99", user_agent="attacker", ip=None)
+            auth.login(TENANT, EMAIL, "Incorrecta-Clave-99", user_agent="attacker", ip=None)
         except PorticoError as exc:
             return exc.code
         return None

@@ -702,12 +702,12 @@ def test_non_bearer_authorization_is_401(world: Any) -> None:
 
 
 def test_revoked_api_key_is_401(world: Any) -> None:
-    from chalicelib.store import tenants
+    from chalicelib.services import tenants
 
     world.account("acc-1")
     assert get(world.client, "accounts/acc-1").status == 200
     (key,) = tenants.list_api_keys(TENANT)
-    tenants.revoke_api_key(TENANT, key["key_id"])
+    tenants.revoke_api_key(TENANT, key.key_id)
     error(get(world.client, "accounts/acc-1"), 401, "invalid_api_key")
     error(put(world.client, "accounts/acc-2", account_body()), 401, "invalid_api_key")
     # the other tenant's key is untouched
@@ -715,13 +715,13 @@ def test_revoked_api_key_is_401(world: Any) -> None:
 
 
 def test_a_new_key_works_alongside_and_after_revoking_the_old(world: Any) -> None:
-    from chalicelib.store import tenants
+    from chalicelib.services import tenants
 
     world.account("acc-1")
     new_key, record = tenants.create_api_key(TENANT, label="rotation")
     assert get(world.client, "accounts/acc-1", key=new_key).status == 200
-    old = next(k for k in tenants.list_api_keys(TENANT) if k["key_id"] != record["key_id"])
-    tenants.revoke_api_key(TENANT, old["key_id"])
+    old = next(k for k in tenants.list_api_keys(TENANT) if k.key_id != record.key_id)
+    tenants.revoke_api_key(TENANT, old.key_id)
     assert get(world.client, "accounts/acc-1", key=new_key).status == 200
     assert get(world.client, "accounts/acc-1").status == 401
 
@@ -778,9 +778,9 @@ def test_contact_update_racing_a_password_reset_keeps_the_new_password(
         )
         if writes_contact and not raced:
             raced.append(1)
-            from chalicelib.store import sessions
+            from chalicelib.services import auth
 
-            sessions.set_password(reset_token, "Nueva-Clave-Segura-2026")  # the owner resets meanwhile
+            auth.set_password(reset_token, "Nueva-Clave-Segura-2026")  # the owner resets meanwhile
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", racing)

@@ -1,0 +1,214 @@
+"""Signing in and out, sessions, passwords: the one place that decides who may read what (DESIGN §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from chalicelib.domain import clock, mail, passwords, tokens
+from chalicelib.domain.access import Grant, Principal
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from chalicelib.observability import get_logger
+from chalicelib.store import accounts, contacts, events, mailer, sessions
+from chalicelib.store.sessions import Context as Context
+
+if TYPE_CHECKING:
+    from chalicelib.store.models import AccountItem, ContactItem
+    from chalicelib.store.models import SessionItem as SessionItem
+    from chalicelib.store.tenants import Tenant
+
+IDLE_MINUTES = 30
+ABSOLUTE_HOURS = 12
+# last_seen_at is written at most this often, so most requests stay read-only.
+TOUCH_SECONDS = 120
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+RESET_HOURS = 2
+
+_BAD_LOGIN = "The email or password is not correct."
+_ACCESS_REASONS = {
+    "access_disabled": "Your portal access is disabled. Contact your account executive.",
+    "access_not_started": "Your portal access has not started yet.",
+    "access_ended": "Your portal access has ended. Contact your account executive to renew it.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    """The signed-in contact's context and their account."""
+
+    context: Context
+    account: AccountItem
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    token: str
+    me: Me
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordSet:
+    tenant: str
+    email: str | None
+
+
+def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None, ip: str | None) -> SignedIn:
+    """Opens a session for the portal user ``email`` of the tenant. 401 ``invalid_credentials`` alike for an
+    unknown tenant, an unknown email and a wrong password; 429 ``login_locked`` after five failures in a
+    row (for 15 minutes); 403 when the grant does not allow access today. Emits ``contact.signed_in``."""
+    tenant, contact_id = sessions.sign_in_lookup(tenant_slug, email)
+    contact = contacts.load(tenant_slug, contact_id) if tenant is not None and contact_id else None
+    now = clock.now()
+    if contact is not None and contact.locked_until and clock.parse_iso(contact.locked_until) > now:
+        retry = int((clock.parse_iso(contact.locked_until) - now).total_seconds()) + 1
+        raise TooManyRequests("Too many failed sign-ins. Try again later.", retry_after=retry, code="login_locked")
+    # Argon2 runs whether or not the user exists, so timing does not reveal who has an account.
+    if not passwords.verify_password(contact.password_hash if contact else None, password) or contact is None:
+        if contact is not None:
+            _record_failure(contact, now=now)
+        raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
+    assert tenant is not None  # a contact is only loaded for an existing tenant
+    session_id = tokens.new_id()
+    principal = _principal(tenant, contact, session_id)  # refuses a lapsed grant before anything is written
+    token, digest = tokens.issue(tenant_slug, contact.contact_id, session_id)
+    session = sessions.new_session(tenant_slug, contact.contact_id, session_id=session_id, secret_hash=digest,
+                                   now=now, expires=now + timedelta(hours=ABSOLUTE_HOURS), user_agent=user_agent,
+                                   ip=ip)
+    events.append(tenant_slug, "contact.signed_in", account_id=contact.account_id, contact_id=contact.contact_id,
+                  data={"session_id": session_id}, writes=sessions.sign_in_writes(session, contact))
+    context = Context(principal=principal, tenant=tenant, contact=contact, session=session)
+    return SignedIn(token=token, me=me(context))
+
+
+def _record_failure(contact: ContactItem, *, now: datetime) -> None:
+    failures = sessions.record_failure(contact, now=now, window_start=now - timedelta(minutes=LOCK_MINUTES))
+    if failures >= MAX_FAILED_LOGINS:
+        sessions.lock(contact, until=now + timedelta(minutes=LOCK_MINUTES))
+
+
+def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:
+    """The principal of a live grant; 403 naming why when the grant does not allow access today."""
+    grant = Grant.from_json(contact.portal)
+    reason = grant.inactive_reason(clock.today(tenant.timezone))
+    if reason:
+        raise Forbidden(_ACCESS_REASONS[reason], code=reason)
+    return Principal(
+        tenant=tenant.slug,
+        account_id=contact.account_id,
+        contact_id=contact.contact_id,
+        session_id=session_id,
+        modules=grant.effective_modules(tenant.modules),
+        timezone=tenant.timezone,
+    )
+
+
+def _revoked_for_contact(session_created_at: str, contact: ContactItem) -> bool:
+    """Whether a grant change, password change or sign-out everywhere came after the session began."""
+    if not contact.sessions_valid_after:
+        return False
+    return clock.parse_iso(session_created_at) <= clock.parse_iso(contact.sessions_valid_after)
+
+
+def _live(session: SessionItem, contact: ContactItem, now: datetime) -> bool:
+    """Not revoked (itself or through the contact), not past its absolute or idle expiry."""
+    return not (
+        session.revoked_at
+        or clock.parse_iso(session.expires_at) <= now
+        or clock.parse_iso(session.last_seen_at) + timedelta(minutes=IDLE_MINUTES) <= now
+        or _revoked_for_contact(session.created_at, contact)
+    )
+
+
+def resolve_session(token: str | None) -> Context:
+    """The context of a bearer session token; 401 for anything not a live session, 403 for a lapsed grant.
+    One BatchGetItem, plus an UpdateItem at most every two minutes (``last_seen_at``)."""
+    parts = tokens.parse(token)
+    if parts is None:
+        raise Unauthorized("Sign in to continue.", code="invalid_session")
+    session, contact, tenant = sessions.session_records(parts)
+    now = clock.now()
+    if session is None or contact is None or tenant is None or not tokens.matches(parts, session.secret_hash):
+        raise Unauthorized("Sign in to continue.", code="invalid_session")
+    if not _live(session, contact, now):
+        raise Unauthorized("Your session has ended. Sign in again.", code="session_expired")
+    principal = _principal(tenant, contact, session.session_id)
+    if (now - clock.parse_iso(session.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
+        sessions.touch(session, now=now)
+    return Context(principal=principal, tenant=tenant, contact=contact, session=session)
+
+
+def me(context: Context) -> Me:
+    """The signed-in contact with their account (one GetItem)."""
+    account = accounts.load(context.principal.tenant, context.principal.account_id)
+    if account is None:
+        raise NotFound("There is no account with that id.", code="account_not_found")
+    return Me(context=context, account=account)
+
+
+def logout(context: Context) -> None:
+    sessions.revoke(context.session, now=clock.now())
+
+
+def logout_all(context: Context) -> None:
+    sessions.revoke_all(context.contact, now=clock.now())
+
+
+def list_sessions(context: Context) -> list[SessionItem]:
+    """The contact's live sessions, newest first."""
+    now = clock.now()
+    items = sessions.sessions_of(context.principal.tenant, context.principal.contact_id)
+    live = [item for item in items if _live(item, context.contact, now)]
+    return sorted(live, key=lambda item: item.created_at, reverse=True)
+
+
+def revoke_session(context: Context, session_id: str) -> None:
+    """Ends one of the contact's own sessions; 404 ``session_not_found`` for any other id."""
+    if not sessions.revoke_by_id(context.principal.tenant, context.principal.contact_id, session_id,
+                                 now=clock.now()):
+        raise NotFound("There is no active session with that id.", code="session_not_found")
+
+
+def set_password(token: str, password: object) -> PasswordSet:
+    """Consumes a single-use invitation/reset link and sets the password; every session is revoked.
+    401 ``invalid_token`` for an unknown, forged or used link, ``token_expired`` past its expiry; 422 for a
+    password the policy refuses (the link stays usable). Emits ``contact.password_set``."""
+    parts = tokens.parse(token)
+    invalid = Unauthorized("This link is not valid or was already used. Ask for a new one.", code="invalid_token")
+    if parts is None:
+        raise invalid
+    item, contact = sessions.link_records(parts)
+    if item is None or contact is None or not tokens.matches(parts, item.secret_hash) or item.used_at:
+        raise invalid
+    if clock.parse_iso(item.expires_at) <= clock.now():
+        raise Unauthorized("This link has expired. Ask for a new one.", code="token_expired")
+    password_hash = passwords.hash_password(passwords.check_policy(password, email=contact.email))
+    writes = sessions.password_set_writes(item, contact, password_hash=password_hash, now=clock.now())
+    try:
+        events.append(parts.tenant, "contact.password_set", account_id=contact.account_id,
+                      contact_id=contact.contact_id, data={"purpose": item.purpose}, writes=writes)
+    except Conflict:
+        raise invalid from None
+    return PasswordSet(tenant=parts.tenant, email=contact.email)
+
+
+def reset_password(tenant_slug: str, email: str) -> None:
+    """Mails a reset link when ``email`` is a portal user of the tenant whose grant is active today; does
+    nothing otherwise, and never tells which (the caller answers 202 either way)."""
+    tenant, contact_id = sessions.sign_in_lookup(tenant_slug, email)
+    contact = contacts.load(tenant_slug, contact_id) if tenant is not None and contact_id else None
+    if tenant is None or contact is None or Grant.from_json(contact.portal).inactive_reason(
+        clock.today(tenant.timezone)
+    ):
+        return
+    now = clock.now()
+    token, item = sessions.new_link(tenant_slug, contact.contact_id, purpose="reset", now=now,
+                                    expires=now + timedelta(hours=RESET_HOURS))
+    sessions.save_link(item)
+    message = mail.password_reset(tenant=tenant.name, logo_url=tenant.branding.get("logo_url"), name=contact.name,
+                                  email=contact.email or "", link=mail.set_password_link(tenant.portal_url, token),
+                                  language=contact.language)
+    # A failure is logged, never answered: a 503 only for existing users would reveal who has an account.
+    if not mailer.deliver(message, sender_name=tenant.name):
+        get_logger().error("password reset mail not sent", extra={"tenant": tenant_slug})

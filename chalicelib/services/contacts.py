@@ -1,0 +1,143 @@
+"""Contacts as the integrator pushes them: their portal grant, their email claim and their invitation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain import clock, mail, passwords
+from chalicelib.domain.access import Grant
+from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
+from chalicelib.domain.records import read_contact
+from chalicelib.store import accounts, contacts, events, mailer, sessions, tenants
+
+if TYPE_CHECKING:
+    from chalicelib.store.models import ContactItem as ContactItem
+    from chalicelib.store.tenants import Tenant
+
+INVITE_HOURS = 72
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """An invitation mail that went out."""
+
+    sent_to: str | None
+    expires_in_hours: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedContact:
+    contact: ContactItem
+    created: bool
+    invitation: Invitation | None = None  # set when this push sent the invitation
+
+
+def get_contact(tenant_slug: str, contact_id: str) -> ContactItem:
+    """The contact; 404 ``contact_not_found``."""
+    item = contacts.load(tenant_slug, contact_id)
+    if item is None:
+        raise NotFound("There is no contact with that id.", code="contact_not_found")
+    return item
+
+
+def upsert_contact(tenant_slug: str, contact_id: str, body: Any) -> SavedContact:
+    """Validates and creates or updates a contact (422 naming each bad field; 404 ``account_not_found``).
+    Claims the email for portal users (409 ``email_taken`` when another portal user has it), revokes the
+    contact's sessions when the grant, the email or the account changes, and sends the invitation the first
+    time access is enabled (emitting ``contact.invited``)."""
+    tenant = tenants.get(tenant_slug)
+    previous = contacts.load(tenant_slug, contact_id)  # its updated_at guards the write
+    record = read_contact(body, today=clock.today(tenant.timezone), previous=contacts.grant_of(previous))
+    if not accounts.exists(tenant_slug, record.account_id):
+        raise NotFound("There is no account with that id; push the account first.", code="account_not_found",
+                       details={"account_id": record.account_id})
+    grant = record.grant if record.grant is not None else contacts.grant_of(previous)
+    portal_user = bool(grant and grant.enabled)
+    if portal_user and not record.email:
+        raise ValidationFailed({"email": "is required while portal access is enabled (it is the login)"})
+    now = clock.now()
+    stamp = clock.iso_precise(now)  # updated_at is the optimistic-concurrency check
+    item = contacts.next_item(tenant_slug, contact_id, record, previous=previous, grant=grant, stamp=stamp)
+    created = previous is None
+    if not (portal_user and (previous is None or previous.invited_at is None)):
+        _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous,
+                                                        portal_user=portal_user))
+        return SavedContact(contact=item, created=created)
+    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", now=now,
+                                         expires=now + timedelta(hours=INVITE_HOURS))
+    item.invited_at = stamp
+    _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous, portal_user=True,
+                                                    token=link_item), event={"email": record.email})
+    try:
+        invitation = _send_invitation(tenant, item, token)
+    except GatewayUnavailable:
+        # Not invited after all: the same PUT, retried, sends the invitation again.
+        contacts.unmark_invited(item)
+        raise
+    return SavedContact(contact=item, created=created, invitation=invitation)
+
+
+def _commit(tenant_slug: str, item: ContactItem, writes: contacts.Writes, *,
+            event: dict[str, Any] | None = None) -> None:
+    """Commits a push, with the ``contact.invited`` event when ``event`` (its data) is given. A failed
+    condition is ``email_taken`` when another contact holds the email, else ``write_conflict`` (the contact
+    itself changed meanwhile)."""
+    try:
+        if event is not None:
+            events.append(tenant_slug, "contact.invited", account_id=item.account_id, contact_id=item.contact_id,
+                          data=event, writes=writes)
+        else:
+            contacts.commit(writes)
+    except Conflict:
+        if item.email and contacts.email_holder(tenant_slug, item.email) not in (None, item.contact_id):
+            raise Conflict("That email already belongs to another portal user of this portal.",
+                           code="email_taken", details={"email": item.email}) from None
+        raise
+
+
+def _send_invitation(tenant: Tenant, contact: ContactItem, token: str) -> Invitation:
+    """Mails the invitation; a mail failure is :class:`GatewayUnavailable` (503, the caller may retry)."""
+    message = mail.invitation(tenant=tenant.name, logo_url=tenant.branding.get("logo_url"), name=contact.name,
+                              email=contact.email or "", link=mail.set_password_link(tenant.portal_url, token),
+                              language=contact.language)
+    mailer.send(message, sender_name=tenant.name)
+    return Invitation(sent_to=contact.email, expires_in_hours=INVITE_HOURS)
+
+
+def invite_contact(tenant_slug: str, contact_id: str) -> Invitation:
+    """(Re-)sends the invitation with a fresh single-use link; 404 for an unknown contact, 409 unless portal
+    access is enabled and current. Emits ``contact.invited`` (``resent: true``)."""
+    contact = get_contact(tenant_slug, contact_id)
+    grant = Grant.from_json(contact.portal)
+    if not grant.enabled or not contact.email:
+        raise Conflict("Portal access is not enabled for this contact.", code="access_not_enabled")
+    tenant = tenants.get(tenant_slug)
+    if grant.inactive_reason(clock.today(tenant.timezone)):
+        raise Conflict("The contact's access window is not current; update the grant first.",
+                       code="access_not_current", details={"start_date": contact.portal.get("start_date"),
+                                                           "end_date": contact.portal.get("end_date")})
+    now = clock.now()
+    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", now=now,
+                                         expires=now + timedelta(hours=INVITE_HOURS))
+    events.append(tenant_slug, "contact.invited", account_id=contact.account_id, contact_id=contact_id,
+                  data={"email": contact.email, "resent": True},
+                  writes=contacts.invite_writes(contact, link_item, now=now))
+    return _send_invitation(tenant, contact, token)
+
+
+def set_password_directly(tenant_slug: str, contact_id: str, password: str) -> None:
+    """Sets a password without a link (demo data and staff tooling); the policy still applies."""
+    contact = get_contact(tenant_slug, contact_id)
+    checked = passwords.check_policy(password, email=contact.email)
+    contacts.set_password_hash(contact, passwords.hash_password(checked), now=clock.now())
+
+
+def set_access_window(tenant_slug: str, contact_id: str, *, start_date: str, end_date: str) -> None:
+    """Moves a grant's window as staff may (even into the past, to end access); sessions are revoked."""
+    contact = contacts.load(tenant_slug, contact_id)
+    if contact is None or not contact.portal:
+        raise NotFound("There is no contact with portal access and that id.", code="contact_not_found")
+    contacts.set_portal(contact, {**contact.portal, "start_date": start_date, "end_date": end_date},
+                        now=clock.now())
