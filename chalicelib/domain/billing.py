@@ -45,18 +45,28 @@ def open_status(due_date: str | None, on: date) -> str:
 
 
 class Invoice(Protocol):
-    """What an invoice row is made of (the stored invoice as the store returns it)."""
+    """What an invoice row is made of (the stored invoice as the store returns it); read-only."""
 
-    doc_id: str
-    number: str
-    issue_date: str
-    due_date: str | None
-    total: Any
-    balance: Any
-    currency: str
-    paid_on: str | None
-    proof_received_at: str | None
-    checkout_payment_id: str | None
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def issue_date(self) -> str: ...
+    @property
+    def due_date(self) -> str | None: ...
+    @property
+    def total(self) -> Any: ...
+    @property
+    def balance(self) -> Any: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def paid_on(self) -> str | None: ...
+    @property
+    def proof_received_at(self) -> str | None: ...
+    @property
+    def checkout_payment_id(self) -> str | None: ...
 
 
 def invoice_row(item: Invoice, on: date) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
     """``template.format(**values)``, but a value that ends in a period takes the place of the template's own:
     "…cliente de {tenant}." with "Andina S.A.S." ends "…cliente de Andina S.A.S.", not "S.A.S..".
     """
-    formatter, text = Formatter(), []
+    formatter, text = Formatter(), list[str]()
     for literal, name, spec, conversion in formatter.parse(template):
         text.append(literal[1:] if text and text[-1].endswith(".") and literal.startswith(".") else literal)
         if name is not None:

@@ -33,7 +33,7 @@ ES_SEPARATORS = str.maketrans(",.", ".,")  # English number marks → Spanish on
 
 def has_cents(minor: int, currency: str) -> bool:
     """Whether ``minor`` units of ``currency`` are not a whole number of units (COP 1.750.050,50)."""
-    return int(minor) % 10 ** minor_unit_exponent(currency) != 0
+    return bool(int(minor) % (10 ** minor_unit_exponent(currency)))
 
 
 def shows_cents(amounts: Iterable[Any], currency: str) -> bool:

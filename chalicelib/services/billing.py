@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 
     from chalicelib.domain.access import Principal
     from chalicelib.store.models import AllocationItem, BillingDocumentItem, CommentItem
-    from chalicelib.store.models import BillingDocumentItem as Invoice
-    from chalicelib.store.models import CommentItem as Comment
     from chalicelib.store.sessions import Context
+
+    Invoice = BillingDocumentItem  # what the handlers serialize
+    Comment = CommentItem
 
 MODULE = "billing"
 

@@ -174,7 +174,7 @@ def _replayed(context: Context, claim: idempotency.Claim) -> tuple[int, PaymentI
     return status, item
 
 
-def _start_redirect_checkout(item: PaymentItem, gateway: base.Gateway, credentials: Any,
+def _start_redirect_checkout(item: PaymentItem, gateway: base.Gateway[Any], credentials: Any,
                              request: base.CheckoutRequest, urls: base.GatewayUrls) -> None:
     """Zona Virtual: registers the payment at the gateway; on failure the payment ends in ``error`` and its
     invoices are released, and the contact gets a 503 to try again."""

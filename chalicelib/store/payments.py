@@ -268,7 +268,7 @@ def _remember(item: PaymentItem, *, status: str | None = None, entry: str | None
     if entry is not None:
         timeline = [*(item.timeline or []), entry]
         item.timeline_omitted = int(item.timeline_omitted or 0) + max(0, len(timeline) - TIMELINE_KEEP)
-        item.timeline = timeline[-TIMELINE_KEEP:]
+        item.timeline = timeline[-TIMELINE_KEEP:]  # type: ignore[assignment]  # pynamodb types items as attributes
 
 
 def _detail_actions(details: dict[str, str]) -> list[Any]:

@@ -29,7 +29,7 @@ def payment(item: PaymentItem, *, with_checkout: bool = True) -> dict[str, Any]:
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "final_at": item.final_at,
-        "timeline": [json.loads(entry) for entry in item.timeline or []],
+        "timeline": [json.loads(str(entry)) for entry in item.timeline or []],
         "timeline_omitted": int(item.timeline_omitted or 0),
     }
     if with_checkout and item.status == rules.CREATED and item.checkout:
