@@ -13,12 +13,15 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import get_settings
+from chalicelib.demo import seed_demo
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULES
 from chalicelib.domain.errors import PorticoError
 from chalicelib.domain.validation import SLUG_RE
 from chalicelib.handlers.views import access
-from chalicelib.services import tenants
+from chalicelib.services import gateways, reconciler, tenants
+from chalicelib.store import db
 
 
 def _modules(text: str) -> frozenset[str]:
@@ -124,8 +127,6 @@ def _tenant(args: argparse.Namespace) -> Any:
     if args.action == "modules":
         return tenants.set_modules(args.slug, enable=args.enable, disable=args.disable)
     if args.action == "gateway":
-        from chalicelib.services import gateways
-
         names = ("merchant_id", "account_id", "api_key", "api_login", "algorithm") if args.gateway == "payu" \
             else ("commerce_id", "user", "password", "service_code")
         credentials = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
@@ -149,22 +150,15 @@ def _apikey(args: argparse.Namespace) -> Any:
 
 
 def _bootstrap(args: argparse.Namespace) -> Any:
-    from chalicelib.store import db
-
     db.create_resources()
     return {"status": "ready"}
 
 
 def _seed_demo(args: argparse.Namespace) -> Any:
-    from chalicelib.config import get_settings
-    from chalicelib.demo import seed_demo
-
     return seed_demo(api_key=args.api_key or get_settings().demo_api_key, portal_url=args.portal_url)
 
 
 def _reconcile(args: argparse.Namespace) -> Any:
-    from chalicelib.services import reconciler
-
     return reconciler.reconcile_due()
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULE_ACTIONS, MODULES
 from chalicelib.domain.errors import NotFound
-from chalicelib.services import accounts, contacts, tenants
+from chalicelib.domain.records import read_document
+from chalicelib.services import accounts, contacts, documents, gateways, tenants
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
@@ -25,10 +26,6 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
 
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     """Creates tenant ``demo`` with its data, once; returns the logins and the integrator key."""
-    from chalicelib.domain.records import read_document
-    from chalicelib.services import gateways
-    from chalicelib.store import documents
-
     logins = {
         "ana.gomez@eltornillo.example.com": "all modules, whole company",
         "bruno.diaz@eltornillo.example.com": "billing, payments and profile; own records only",
@@ -95,24 +92,24 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
     for doc_id, account_id, contact_id, age, credit, total, paid in invoices:
         issued = today - timedelta(days=age)
         tax = total * 19 // 119
-        documents.upsert(TENANT, doc_id, read_document("invoice", {
+        documents.push_document(TENANT, doc_id, read_document("invoice", {
             "account_id": account_id, "contact_id": contact_id, "number": doc_id,
             "issue_date": issued.isoformat(), "due_date": (issued + timedelta(days=credit)).isoformat(),
             "currency": "COP", "total": total, "balance": total - paid, "tax": tax, "salesperson": salesperson,
             "lines": [{"description": "Herramienta y ferretería (pedido consolidado)", "quantity": 1,
                        "unit_price": total - tax, "total": total - tax}],
         }))
-    documents.upsert(TENANT, "RC-501", read_document("receipt", {
+    documents.push_document(TENANT, "RC-501", read_document("receipt", {
         "account_id": "eltornillo", "contact_id": "ana", "number": "RC-501",
         "issue_date": (today - timedelta(days=80)).isoformat(), "currency": "COP", "total": 4_250_000_00,
         "method": "Transferencia", "applied_to": [{"invoice_id": "FV-1001", "amount": 4_250_000_00}],
     }))
-    documents.upsert(TENANT, "NC-301", read_document("credit_note", {
+    documents.push_document(TENANT, "NC-301", read_document("credit_note", {
         "account_id": "eltornillo", "contact_id": "ana", "number": "NC-301",
         "issue_date": (today - timedelta(days=45)).isoformat(), "currency": "COP", "total": 1_000_000_00,
         "reason": "Devolución de mercancía", "applied_to": [{"invoice_id": "FV-1003", "amount": 1_000_000_00}],
     }))
-    documents.upsert(TENANT, "ND-101", read_document("debit_note", {
+    documents.push_document(TENANT, "ND-101", read_document("debit_note", {
         "account_id": "la15", "contact_id": "carla", "number": "ND-101",
         "issue_date": (today - timedelta(days=20)).isoformat(), "currency": "COP", "total": 150_000_00,
         "reason": "Intereses de mora",
