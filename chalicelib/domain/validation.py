@@ -27,10 +27,16 @@ def check_id(value: str, field: str = "id") -> str:
     return value
 
 
+# A bearer token in a path (a mailed link): base64url route, a dot, base64url secret (domain/tokens.py).
+TOKEN_RE = re.compile(r"\A[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{32,100}\Z")
+_PATH_PATTERNS = {"tenant": SLUG_RE, "token": TOKEN_RE}
+
+
 def is_path_id(name: str, value: object) -> bool:
-    """Whether path parameter ``name`` could name one of our records: a tenant slug for ``tenant``, an id
-    (:data:`ID_RE`) for anything else. A value that could not is answered like an unknown one (404)."""
-    pattern = SLUG_RE if name == "tenant" else ID_RE
+    """Whether path parameter ``name`` could name one of our records: a tenant slug for ``tenant``, a token
+    for ``token``, an id (:data:`ID_RE`) for anything else. A value that could not is answered like an
+    unknown one (404)."""
+    pattern = _PATH_PATTERNS.get(name, ID_RE)
     return isinstance(value, str) and pattern.fullmatch(value) is not None
 
 

@@ -11,6 +11,7 @@ import uuid
 import zlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
@@ -246,6 +247,18 @@ def test_comment_with_payment_proof_reaches_the_thread_and_the_salesperson(stack
     assert "FV-1005" in mails[-1]["subject"]
     assert body in mails[-1]["text"]
     assert "soporte.png" in mails[-1]["text"]
+
+    # Its link opens the portal (never a presigned S3 URL), which prepares the download on click.
+    assert "X-Amz-" not in mails[-1]["text"] and "X-Amz-" not in mails[-1]["html"]
+    [link] = [word for word in mails[-1]["text"].split() if "#/attachment/" in word]
+    staff = page.context.new_page()
+    staff.goto(link)
+    expect(staff.locator("#attachment-form")).to_be_visible()
+    with staff.expect_download() as opened:
+        staff.click("#attachment-open")
+    assert Path(opened.value.path()).read_bytes() == _png()
+    assert opened.value.suggested_filename == "soporte.png"
+    staff.close()
 
 
 def test_invoice_list_loads_more_pages(stack, page):
