@@ -27,6 +27,15 @@ function append(parent, children) {
   }
 }
 
+/**
+ * An email address that may wrap only after its "@" and its dots, never inside a word:
+ * emailText("laura.restrepo@andina.example.com") → "laura.", <wbr>, "restrepo@", <wbr>, "andina.", … Its text
+ * is still the address (copying it, or reading textContent, gives the address unchanged).
+ */
+export function emailText(address) {
+  return String(address ?? "").split(/(?<=[@.])/).flatMap((part, i) => (i ? [document.createElement("wbr"), part] : [part]));
+}
+
 /** Replaces all children of `el`. */
 export function replace(el, ...children) {
   el.replaceChildren();
