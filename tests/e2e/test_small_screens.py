@@ -18,7 +18,7 @@ BOX = """(el) => ({
   lines: Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)),
 })"""
 
-# How many lines each text node of `selector` takes (an email is split by <wbr> into such nodes).
+# How many lines `selector` and each of its text nodes take (an email is split into such nodes at its <wbr>s).
 LINES_OF_TEXT = """(selector) => {
   const element = document.querySelector(selector);
   const lines = (node) => {
@@ -26,7 +26,9 @@ LINES_OF_TEXT = """(selector) => {
     range.selectNodeContents(node);
     return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
   };
-  const texts = [...element.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE);
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  while (walker.nextNode()) texts.push(walker.currentNode);
   return {lines: lines(element), pieces: texts.map((node) => [node.textContent, lines(node)])};
 }"""
 
@@ -48,6 +50,11 @@ def test_the_header_and_the_executive_card_wrap_where_they_should(stack, page):
     assert layout["lines"] > 1, layout  # it does wrap at 360 px…
     assert all(lines == 1 for _, lines in layout["pieces"]), layout  # …but no piece is cut
     assert "".join(text for text, _ in layout["pieces"]) == "laura.restrepo@andina.example.com"
+    # …and after its "@" first: the domain moves to the next line whole
+    parts = page.locator(f"{email} .email-part")
+    assert parts.all_inner_texts() == ["laura.restrepo@", "andina.example.com"]
+    tops = parts.evaluate_all("(parts) => parts.map((part) => part.getBoundingClientRect().top)")
+    assert tops[1] > tops[0], tops
 
     # Nothing scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
