@@ -27,6 +27,19 @@ function append(parent, children) {
   }
 }
 
+/**
+ * An email address that wraps only after its "@" or a dot, never inside a word, and after the "@" first:
+ * emailText("laura.restrepo@andina.example.com") → two inline blocks, "laura.restrepo@" and
+ * "andina.example.com" (class email-part), each with a <wbr> after its dots for when it alone is wider than
+ * the line. Its text is still the address (copying it, or reading textContent, gives it unchanged).
+ */
+export function emailText(address) {
+  const text = String(address ?? "");
+  const at = text.lastIndexOf("@") + 1;
+  const pieces = (part) => part.split(/(?<=\.)/).flatMap((piece, i) => (i ? [document.createElement("wbr"), piece] : [piece]));
+  return [text.slice(0, at), text.slice(at)].filter(Boolean).map((part) => h("span", {class: "email-part"}, pieces(part)));
+}
+
 /** Replaces all children of `el`. */
 export function replace(el, ...children) {
   el.replaceChildren();

@@ -53,12 +53,17 @@ export function showsCents(amounts, currency) {
 export function formatMoney(minorUnits, currency, locale = intlLocale(), {cents = false} = {}) {
   const code = currency.toUpperCase();
   const exponent = minorUnitExponent(code);
-  const minor = Math.trunc(Number(minorUnits)) || 0;
+  const {units, fraction} = minorDigits(minorUnits, exponent);
+  const shown = exponent && (cents || hasCents(minorUnits, code)) ? exponent : 0;
   // Intl reads a decimal string exactly, so no floating point touches the amount: 175005050 → "1750050.50".
-  const digits = String(Math.abs(minor)).padStart(exponent + 1, "0");
-  const decimal = exponent ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
-  const shown = exponent && (cents || hasCents(minor, code)) ? exponent : 0;
-  return moneyFormat(locale, code, shown).format(`${minor < 0 ? "-" : ""}${decimal}`);
+  const sign = Math.trunc(Number(minorUnits)) < 0 ? "-" : "";
+  return moneyFormat(locale, code, shown).format(`${sign}${units}${fraction ? `.${fraction}` : ""}`);
+}
+
+/** minorDigits(175005050, 2) → {units: "1750050", fraction: "50"}: the amount's digits, no floating point. */
+function minorDigits(minorUnits, exponent) {
+  const digits = String(Math.trunc(Math.abs(Number(minorUnits) || 0))).padStart(exponent + 1, "0");
+  return exponent ? {units: digits.slice(0, -exponent), fraction: digits.slice(-exponent)} : {units: digits, fraction: ""};
 }
 
 /** The decimal and grouping marks of `locale` ("," and "." for es-CO; "." and "," for en-US). */
@@ -75,10 +80,7 @@ function numberMarks(locale) {
  * "COP", "es-CO") → "1.750.050", 175005050 → "1.750.050,50". Integer arithmetic only.
  */
 export function formatAmountInput(minorUnits, currency, locale = intlLocale()) {
-  const exponent = minorUnitExponent(currency);
-  const digits = String(Math.trunc(Math.abs(Number(minorUnits) || 0))).padStart(exponent + 1, "0");
-  const units = exponent ? digits.slice(0, -exponent) : digits;
-  const fraction = exponent ? digits.slice(-exponent) : "";
+  const {units, fraction} = minorDigits(minorUnits, minorUnitExponent(currency));
   const grouped = new Intl.NumberFormat(locale, {maximumFractionDigits: 0}).format(BigInt(units));
   return /[1-9]/.test(fraction) ? `${grouped}${numberMarks(locale).decimal}${fraction}` : grouped;
 }

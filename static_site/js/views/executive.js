@@ -1,6 +1,6 @@
 // The account executive's card: on the dashboard and in the header's user menu.
 
-import {h} from "../dom.js";
+import {emailText, h} from "../dom.js";
 import {t} from "../i18n.js";
 
 /** tel: links keep only "+" and digits ("+57 (601) 555 0101" → "tel:+576015550101"). */
@@ -18,7 +18,7 @@ export function executiveCard(executive, {headingTag = "h2", idPrefix = "executi
     h("ul", {class: "contact-links"},
       executive.email ? h("li", {},
         h("span", {class: "contact-label"}, t("executive.email")), " ",
-        h("a", {href: `mailto:${executive.email}`}, executive.email)) : null,
+        h("a", {href: `mailto:${executive.email}`, class: "email"}, emailText(executive.email))) : null,
       executive.phone ? h("li", {},
         h("span", {class: "contact-label"}, t("executive.phone")), " ",
         h("a", {href: telHref(executive.phone)}, executive.phone)) : null));

@@ -3,7 +3,7 @@
 
 import {signOut} from "../auth.js";
 import {currentTenant, safeLogoUrl} from "../branding.js";
-import {h, replace} from "../dom.js";
+import {emailText, h, replace} from "../dom.js";
 import {language, t} from "../i18n.js";
 import {navEntries} from "../modules.js";
 import {currentUser, hasModule} from "../session.js";
@@ -103,7 +103,7 @@ function userMenu({contact, account}) {
     h("div", {id: "user-menu-panel", class: "user-menu-panel", hidden: true},
       h("p", {class: "user-identity"},
         h("strong", {}, contact.name),
-        contact.email ? h("span", {}, contact.email) : null,
+        contact.email ? h("span", {class: "email"}, emailText(contact.email)) : null,
         account?.name ? h("span", {}, account.name) : null),
       hasModule("profile")
         ? h("ul", {class: "user-menu-links"},

@@ -1,6 +1,6 @@
 // #/profile — "Mis datos": the contact's own data, and their active sessions when the grant has `profile`.
 
-import {h} from "../dom.js";
+import {emailText, h} from "../dom.js";
 import {t} from "../i18n.js";
 import {currentUser} from "../session.js";
 import {taxIdText} from "./account.js";
@@ -15,7 +15,7 @@ export function renderProfile(page) {
       h("h2", {id: "profile-data-title", class: "card-title"}, t("profile.data_title")),
       h("dl", {class: "data-list", id: "profile-data"},
         row(t("profile.name"), contact.name),
-        row(t("profile.email"), contact.email),
+        row(t("profile.email"), contact.email ? h("span", {class: "email"}, emailText(contact.email)) : null),
         row(t("profile.phone"), contact.phone),
         row(t("profile.company"), [account.name, account.tax_id ? ` · ${taxIdText(account)}` : ""].join("")),
         row(t("profile.city"), account.city)),

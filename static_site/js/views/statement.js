@@ -6,7 +6,7 @@
 // or a shared link shows the same statement.
 
 import {api, withQuery} from "../api.js";
-import {announce, h, replace, skeleton} from "../dom.js";
+import {announce, emailText, h, replace, skeleton} from "../dom.js";
 import {daysBetween, formatDate, formatDateTime, monthName} from "../format.js";
 import {clearErrors, setFieldError, showApiError, whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
@@ -257,7 +257,7 @@ function statementView(statement, query, mode) {
         h("dl", {class: "statement-facts"},
           row(t("statement.tax_id"), taxIdText(account)),
           row(t("statement.address"), [account.address, account.city].filter(Boolean).join(", ")),
-          row(t("statement.email"), account.email),
+          row(t("statement.email"), account.email ? h("span", {class: "email"}, emailText(account.email)) : null),
           row(t("statement.phone"), account.phone),
           row(t("statement.executive"), executive))),
       h("dl", {class: "statement-facts statement-meta"},
