@@ -32,6 +32,15 @@ def _slug(text: str) -> str:
     return text
 
 
+def _one_line(text: str) -> str:
+    """A tenant's name: it is the mails' sender name and starts their subjects, so one line, no controls."""
+    from chalicelib.domain.validation import CONTROL_RE
+
+    if CONTROL_RE.search(text) or not text.strip():
+        raise argparse.ArgumentTypeError("must be one line of text without control characters")
+    return text.strip()
+
+
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
@@ -74,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     tenant = sub.add_parser("tenant", help="tenants").add_subparsers(dest="action", required=True)
     create = tenant.add_parser("create", help="create a tenant")
     create.add_argument("slug", type=_slug)
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, type=_one_line)
     create.add_argument("--timezone", default="America/Bogota")
     create.add_argument("--portal-url", required=True)
     create.add_argument("--currency", default="COP")

@@ -63,7 +63,7 @@ class CommentRequest:
 
 def read_comment(body: Any) -> CommentRequest:
     r = Reader(body)
-    text = r.text("body", required=True, max_len=MAX_BODY)
+    text = r.text("body", required=True, max_len=MAX_BODY, multiline=True)
     ids: list[str] = []
     raw = r.raw("attachment_ids")
     if raw is not None:
@@ -92,7 +92,7 @@ class StaffReply:
 
 def read_staff_reply(body: Any) -> StaffReply:
     r = Reader(body)
-    text = r.text("body", required=True, max_len=MAX_BODY)
+    text = r.text("body", required=True, max_len=MAX_BODY, multiline=True)
     author = r.obj("author")
     name = email = None
     if author is not None:
