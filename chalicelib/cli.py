@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--api-key", help="the demo integrator key (default: PORTICO_DEMO_API_KEY, else "
                       "demo-integrator-key)")
     seed.add_argument("--portal-url", default="http://127.0.0.1:8000")
+    seed.add_argument("--force", action="store_true",
+                      help="seed a stage other than local anyway (the demo logins and key are public)")
     return parser
 
 
@@ -174,10 +176,17 @@ def _bootstrap(args: argparse.Namespace) -> Any:
 
 
 def _seed_demo(args: argparse.Namespace) -> Any:
+    """The demo tenant, whose passwords and integrator key are printed in the README: the local stage only,
+    unless ``--force``."""
     from chalicelib.config import get_settings
     from chalicelib.demo import seed_demo
+    from chalicelib.domain.errors import Forbidden
 
-    return seed_demo(api_key=args.api_key or get_settings().demo_api_key, portal_url=args.portal_url)
+    settings = get_settings()
+    if settings.stage != "local" and not args.force:
+        raise Forbidden(f"seed-demo creates logins with published passwords; this is stage {settings.stage}, not "
+                        "local (PORTICO_STAGE). Add --force to seed it anyway.", code="not_local_stage")
+    return seed_demo(api_key=args.api_key or settings.demo_api_key, portal_url=args.portal_url)
 
 
 def _reconcile(args: argparse.Namespace) -> Any:
