@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.conftest import API_KEY
+from tests.integration.conftest import API_KEY, OTHER_API_KEY
 from tests.support import ALL_MODULES, call, grant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # --- 6. A path id that cannot be one of ours is answered like an unknown one --------------------------------------
 
@@ -174,3 +178,60 @@ def test_a_stored_name_with_controls_cannot_make_a_mail_fail_after_the_write(wor
         headers = message.raw_data.split("\n\n", 1)[0]
         assert "\nBcc:" not in headers and "\r" not in headers.replace("\r\n", "\n")
         assert '\nFrom: "Acme Bcc: eve@evil.test S.A.S." <portal@portico.test>' in headers.replace("\r\n", "\n")
+
+
+# --- 11. The logger's per-request keys end with the request ---------------------------------------------------
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[dict[str, Any]]]:
+    """The JSON lines the app's logger writes while the test runs (as CloudWatch would get them)."""
+    from chalicelib.observability import get_logger
+
+    logger = get_logger()
+    handler = _Lines()
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_a_warm_request_does_not_log_the_previous_requests_tenant(world: Any, log_lines: list[Any]) -> None:
+    from chalicelib.config import get_settings
+    from chalicelib.store import db
+
+    # Given a portal user of each tenant, and SES refusing to send (so both requests below log a line)
+    world.account("acc-1")
+    world.contact("c-1", "acc-1", grant("billing"))
+    world.account("acc-9", key=OTHER_API_KEY)
+    world.contact("c-9", "acc-9", grant("billing"), key=OTHER_API_KEY, email="gina@globex.test")
+    db.client("ses").delete_identity(Identity=get_settings().mail_from)
+    del log_lines[:]
+
+    # When acme's integrator makes a request (the handler appends tenant=acme, caller=integrator)
+    first = call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY, body={})
+    assert first.status == 503, first.body
+    acme = list(log_lines)
+    assert acme and all(line["tenant"] == "acme" and line["caller"] == "integrator" for line in acme), acme
+    del log_lines[:]
+
+    # and then the same warm function serves a public, unauthenticated request for the other tenant
+    second = call(world.client, "POST", "/v1/auth/password/forgot", body={"tenant": "globex",
+                                                                          "email": "gina@globex.test"})
+    assert second.status == 202, second.body
+
+    # Then none of its lines carries the first request's keys.
+    assert [line["message"] for line in log_lines] == ["mail not sent", "password reset mail not sent"]
+    assert [line.get("tenant") for line in log_lines] == [None, "globex"]
+    assert not any("caller" in line or "account" in line for line in log_lines), log_lines
