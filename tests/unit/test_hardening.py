@@ -390,3 +390,82 @@ def test_any_header_text_composes() -> None:
             assert not CONTROL_RE.search(str(parsed[name])), (name, str(parsed[name]))
 
     composes()
+
+
+# --- 13. `make run` right after a stop: a port in TIME_WAIT is free ---------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _port_in_time_wait() -> int:
+    """A port whose server closed a connection first (as `make run`'s servers do on Ctrl-C), so the server's
+    end of it lingers in TIME_WAIT for a minute while nothing listens."""
+    import socket
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as every server of the stack does
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server closes first: its end goes to TIME_WAIT once the client closes too
+    assert client.recv(1) == b""
+    client.close()
+    listener.close()
+    with socket.socket() as plain:  # the precondition: an ordinary bind is refused now
+        with pytest.raises(OSError):
+            plain.bind(("127.0.0.1", port))
+    return port
+
+
+def _ports(**chosen: int) -> Any:
+    from devtools.stack import Ports
+
+    return Ports(**{"ui": _free_port(), "api": _free_port(), "sandbox": _free_port(), "aws": _free_port(), **chosen})
+
+
+def test_a_port_in_time_wait_is_free() -> None:
+    from devtools.stack import busy_ports
+
+    assert busy_ports(_ports(ui=_port_in_time_wait(), api=_port_in_time_wait())) == []
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "0.0.0.0"])  # noqa: S104 - a listener on every interface
+def test_a_listening_port_is_busy(address: str) -> None:
+    import socket
+
+    from devtools.stack import busy_ports
+
+    for reuse in (0, 1):
+        with socket.socket() as listener:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, reuse)
+            listener.bind((address, 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            assert busy_ports(_ports(api=port)) == [
+                f"port {port} (API, set PORTICO_API_PORT to use another) is already in use"]
+
+
+def test_every_server_of_the_stack_binds_a_port_in_time_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.server import ThreadedMotoServer
+
+    from devtools import stack
+
+    monkeypatch.delenv("AWS_EXECUTION_ENV", raising=False)  # chalice's local server sets it; restored after
+
+    ports = _ports(ui=_port_in_time_wait(), api=_port_in_time_wait(), sandbox=_port_in_time_wait(),
+                   aws=_port_in_time_wait())
+    for server in (stack.portal_server(ports), stack.api_server(ports),
+                   stack.sandbox_server(ports, stack.gateway_settings(ports))):
+        assert server.server_address[1] in (ports.ui, ports.api, ports.sandbox)
+        server.server_close()
+    moto = ThreadedMotoServer(ip_address=stack.HOST, port=ports.aws, verbose=False)
+    moto.start()
+    moto.stop()
