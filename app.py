@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from chalice import Chalice, ConvertToMiddleware, CORSConfig
 
 from chalicelib.config import get_settings
@@ -17,7 +19,9 @@ from chalicelib.observability import get_logger
 
 app = Chalice(app_name="portico", configure_logs=False)
 app.debug = get_settings().debug
-app.register_middleware(ConvertToMiddleware(get_logger().inject_lambda_context))
+# clear_state: the keys a request appends (tenant, account, caller) end with it, not in a warm container's next
+# request. The Lambda context keys (function_request_id, cold_start) are set again for every invocation.
+app.register_middleware(ConvertToMiddleware(partial(get_logger().inject_lambda_context, clear_state=True)))
 # CORS is compiled into the API Gateway definition, so the one portal origin is fixed when packaging.
 app.api.cors = CORSConfig(
     allow_origin=get_settings().portal_origin,

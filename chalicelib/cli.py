@@ -17,7 +17,7 @@ from chalicelib.config import get_settings
 from chalicelib.demo import seed_demo
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULES
-from chalicelib.domain.errors import PorticoError
+from chalicelib.domain.errors import Forbidden, PorticoError
 from chalicelib.domain.validation import SLUG_RE
 from chalicelib.handlers.views import access
 from chalicelib.services import gateways, reconciler, tenants
@@ -36,6 +36,15 @@ def _slug(text: str) -> str:
     if not SLUG_RE.fullmatch(text):
         raise argparse.ArgumentTypeError("a tenant slug is 3-40 lowercase letters, digits or '-'")
     return text
+
+
+def _one_line(text: str) -> str:
+    """A tenant's name: it is the mails' sender name and starts their subjects, so one line, no controls."""
+    from chalicelib.domain.validation import CONTROL_RE
+
+    if CONTROL_RE.search(text) or not text.strip():
+        raise argparse.ArgumentTypeError("must be one line of text without control characters")
+    return text.strip()
 
 
 def _jsonable(value: Any) -> Any:
@@ -78,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     tenant = sub.add_parser("tenant", help="tenants").add_subparsers(dest="action", required=True)
     create = tenant.add_parser("create", help="create a tenant")
     create.add_argument("slug", type=_slug)
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, type=_one_line)
     create.add_argument("--timezone", default="America/Bogota")
     create.add_argument("--portal-url", required=True)
     create.add_argument("--currency", default="COP")
@@ -115,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--api-key", help="the demo integrator key (default: PORTICO_DEMO_API_KEY, else "
                       "demo-integrator-key)")
     seed.add_argument("--portal-url", default="http://127.0.0.1:8000")
+    seed.add_argument("--force", action="store_true",
+                      help="seed a stage other than local anyway (the demo logins and key are public)")
     return parser
 
 
@@ -155,7 +166,13 @@ def _bootstrap(args: argparse.Namespace) -> Any:
 
 
 def _seed_demo(args: argparse.Namespace) -> Any:
-    return seed_demo(api_key=args.api_key or get_settings().demo_api_key, portal_url=args.portal_url)
+    """The demo tenant, whose passwords and integrator key are printed in the README: the local stage only,
+    unless ``--force``."""
+    settings = get_settings()
+    if settings.stage != "local" and not args.force:
+        raise Forbidden(f"seed-demo creates logins with published passwords; this is stage {settings.stage}, not "
+                        "local (PORTICO_STAGE). Add --force to seed it anyway.", code="not_local_stage")
+    return seed_demo(api_key=args.api_key or settings.demo_api_key, portal_url=args.portal_url)
 
 
 def _reconcile(args: argparse.Namespace) -> Any:

@@ -51,9 +51,14 @@ class Ports:
 
 
 def busy_ports(ports: Ports) -> list[str]:
+    """The ports something listens on (or holds bound). A port whose last connections linger in TIME_WAIT after
+    a stop is free: the probe binds with SO_REUSEADDR, as every server here does (http.server's and werkzeug's
+    servers set it), and Linux still refuses that bind while a socket listens on the port (or holds it bound
+    without SO_REUSEADDR)."""
     busy = []
     for label, variable, number in ports.named():
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((HOST, number))
             except OSError:

@@ -78,7 +78,7 @@ class CommentRequest:
 
 def read_comment(body: object) -> CommentRequest:
     r = Reader(body)
-    text = r.text("body", required=True, max_len=MAX_BODY)
+    text = r.text("body", required=True, max_len=MAX_BODY, multiline=True)
     ids: list[str] = []
     raw = r.raw("attachment_ids")
     if raw is not None:
@@ -107,7 +107,7 @@ class StaffReply:
 
 def read_staff_reply(body: object) -> StaffReply:
     r = Reader(body)
-    text = r.text("body", required=True, max_len=MAX_BODY)
+    text = r.text("body", required=True, max_len=MAX_BODY, multiline=True)
     author = r.obj("author")
     name = email = None
     if author is not None:

@@ -48,7 +48,7 @@ def read_account(body: object, *, default_currency: str) -> dict[str, Any]:
         "tax_id_type": tax_id_type,
         "email": r.email("email"),
         "phone": r.text("phone", max_len=25, pattern=PHONE_RE, message="must be a phone number"),
-        "address": r.text("address", max_len=300),
+        "address": r.text("address", max_len=300, multiline=True),
         "city": r.text("city", max_len=100),
         "currency": r.text("currency", max_len=3, pattern=CURRENCY_RE, message="must be an ISO 4217 code like COP")
         or default_currency,
@@ -127,9 +127,9 @@ def read_document(doc_type: str, body: object) -> DocumentRecord:
         extra["tax"] = r.integer("tax", minimum=0)
         extra["salesperson"] = _person(r.obj("salesperson"), email_required=True)
         extra["lines"] = [_line(line) for line in r.items("lines", max_items=200)]
-        extra["description"] = r.text("description", max_len=500)
+        extra["description"] = r.text("description", max_len=500, multiline=True)
     else:
-        extra["reason"] = r.text("reason", max_len=500)
+        extra["reason"] = r.text("reason", max_len=500, multiline=True)
         if doc_type == "receipt":
             extra["method"] = r.text("method", max_len=60)
             # The reference of a portal payment this receipt posts (DESIGN §5, balance truth).
@@ -168,7 +168,7 @@ def _line(r: Reader) -> dict[str, Any]:
     elif isinstance(quantity, bool) or not isinstance(quantity, int | float) or quantity < 0:
         r.fail("quantity", "must be a non-negative number")
     return {
-        "description": r.text("description", required=True, max_len=300),
+        "description": r.text("description", required=True, max_len=300, multiline=True),
         "quantity": quantity,
         "unit_price": r.integer("unit_price", required=True),
         "total": r.integer("total", required=True),

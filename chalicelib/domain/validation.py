@@ -15,6 +15,11 @@ ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 CURRENCY_RE = re.compile(r"\A[A-Z]{3}\Z")
 SLUG_RE = re.compile(r"\A[a-z0-9-]{3,40}\Z")  # a tenant (DESIGN §1)
 PHONE_RE = re.compile(r"\A\+?[0-9 ()-]{5,25}\Z")
+# C0 controls (CR, LF, NUL, TAB, ESC, ...), DEL, C1 controls (NEL, ...) and the Unicode line and paragraph
+# separators: none belongs in a name, a subject, an email or an id, and in a mail header each either breaks
+# the message or smuggles in another header. Multi-line text keeps TAB, LF and CR.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MULTILINE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_MINOR_UNITS = 10**15  # a trillion pesos with cents: anything bigger is a unit mistake
 
 _MISSING = object()
@@ -38,6 +43,26 @@ def is_path_id(name: str, value: object) -> bool:
     unknown one (404)."""
     pattern = _PATH_PATTERNS.get(name, ID_RE)
     return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+_FORMAT = "has an invalid format"
+
+
+def _text_problem(value: Any, *, required: bool, max_len: int, pattern: re.Pattern[str] | None,
+                  multiline: bool) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    if (MULTILINE_CONTROL_RE if multiline else CONTROL_RE).search(value):
+        return ("must not contain control characters" if multiline
+                else "must be one line without control characters (line breaks, tabs, NUL)")
+    value = value.strip()
+    if required and not value:
+        return "is required"
+    if len(value) > max_len:
+        return f"must be at most {max_len} characters"
+    if value and pattern is not None and not pattern.fullmatch(value):
+        return _FORMAT
+    return None
 
 
 class Reader:
@@ -75,24 +100,17 @@ class Reader:
         return value
 
     def text(self, field: str, *, required: bool = False, max_len: int = 200, pattern: re.Pattern[str] | None = None,
-             message: str | None = None) -> str | None:
+             message: str | None = None, multiline: bool = False) -> str | None:
+        """A string, stripped. Control characters are refused (:data:`CONTROL_RE`), even at the ends; with
+        ``multiline`` (descriptions, comments, addresses) line breaks and tabs are allowed."""
         value = self._get(field, required)
         if value is _MISSING:
             return None
-        if not isinstance(value, str):
-            self.fail(field, "must be a string")
+        problem = _text_problem(value, required=required, max_len=max_len, pattern=pattern, multiline=multiline)
+        if problem is not None:
+            self.fail(field, message if problem == _FORMAT and message else problem)
             return None
-        value = value.strip()
-        if required and not value:
-            self.fail(field, "is required")
-            return None
-        if len(value) > max_len:
-            self.fail(field, f"must be at most {max_len} characters")
-            return None
-        if value and pattern is not None and not pattern.fullmatch(value):
-            self.fail(field, message or "has an invalid format")
-            return None
-        return value or None
+        return value.strip() or None
 
     def email(self, field: str, *, required: bool = False) -> str | None:
         value = self.text(field, required=required, max_len=254, pattern=EMAIL_RE, message="must be an email address")

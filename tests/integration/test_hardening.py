@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.integration.conftest import API_KEY
+from tests.integration.conftest import API_KEY, OTHER_API_KEY
 from tests.support import ALL_MODULES, call, grant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # --- 6. A path id that cannot be one of ours is answered like an unknown one --------------------------------------
 
@@ -115,3 +119,119 @@ def test_a_query_value_with_a_trailing_newline_is_refused(client: Any, users: di
                                                           field: str) -> None:
     reply = call(client, "GET", f"/v1/portal/statement?{query}", token=users["portal"])
     assert reply.status == 422 and field in reply.body["error"]["details"]["fields"], reply.body
+
+
+# --- 9. Control characters in names, subjects and emails ----------------------------------------------------------
+
+INJECTIONS = ("\r\nBcc: eve@evil.test", "\n", "\x00", "\x85", "\u2028")
+
+
+def test_the_integrator_api_refuses_controls_naming_the_field(world: Any) -> None:
+    from tests.support import sent_mail
+
+    world.account("acc-1")
+    for control in INJECTIONS:
+        cases = [
+            ("contacts/c-1", {"account_id": "acc-1", "name": f"Ana{control}", "email": "ana@cliente.test"}, "name"),
+            ("contacts/c-1", {"account_id": "acc-1", "name": "Ana", "email": f"ana@cliente.test{control}"}, "email"),
+            ("accounts/acc-2", {"name": f"Cliente{control}S.A.S.", "tax_id": "900123456-8"}, "name"),
+            ("accounts/acc-2", {"name": "Cliente", "tax_id": "900123456-8",
+                                "account_executive": {"name": f"Eva{control}", "email": "eva@acme.test"}},
+             "account_executive.name"),
+            ("invoices/inv-1", {"account_id": "acc-1", "number": f"FV-1{control}", "issue_date": "2026-01-10",
+                                "due_date": "2026-02-09", "currency": "COP", "total": 100, "balance": 100}, "number"),
+            ("invoices/inv-1", {"account_id": "acc-1", "number": "FV-1", "issue_date": "2026-01-10",
+                                "due_date": "2026-02-09", "currency": "COP", "total": 100, "balance": 100,
+                                "salesperson": {"name": "Sara", "email": f"sara@acme.test{control}"}},
+             "salesperson.email"),
+        ]
+        for path, body, field in cases:
+            reply = call(world.client, "PUT", f"/v1/integration/{path}", token=API_KEY, body=body)
+            assert reply.status == 422, (path, repr(control), reply.body)
+            assert set(reply.body["error"]["details"]["fields"]) == {field}, (path, repr(control), reply.body)
+    assert call(world.client, "GET", "/v1/integration/contacts/c-1", token=API_KEY).status == 404
+    assert sent_mail() == []
+
+
+def test_a_stored_name_with_controls_cannot_make_a_mail_fail_after_the_write(world: Any) -> None:
+    # Given data stored before this validation existed: a tenant name (the sender name, and the start of
+    # every subject) and an account name with line breaks.
+    from chalicelib.store import tenants
+    from tests.support import sent_mail
+
+    tenants.update("acme", name="Acme\r\nBcc: eve@evil.test\u2028S.A.S.")
+    world.account("acc-1")
+    # When a contact is given access (the write) and its invitation goes out
+    reply = call(world.client, "PUT", "/v1/integration/contacts/c-1", token=API_KEY,
+                 body={"account_id": "acc-1", "name": "Ana", "email": "ana@cliente.test", "portal": grant("billing")})
+    assert reply.status == 201, reply.body
+    resent = call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY, body={})
+    # Then both mails are sent, with one-line headers and no smuggled recipient.
+    assert resent.status == 202, resent.body
+    mails = sent_mail()
+    assert [set(m["to"]) for m in mails] == [{"ana@cliente.test"}] * 2  # moto adds the To header's again
+    assert {m["subject"] for m in mails} == {"Acme Bcc: eve@evil.test S.A.S.: tu acceso al portal de clientes"}
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    for message in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages:
+        headers = message.raw_data.split("\n\n", 1)[0]
+        assert "\nBcc:" not in headers and "\r" not in headers.replace("\r\n", "\n")
+        assert '\nFrom: "Acme Bcc: eve@evil.test S.A.S." <portal@portico.test>' in headers.replace("\r\n", "\n")
+
+
+# --- 11. The logger's per-request keys end with the request ---------------------------------------------------
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[dict[str, Any]]]:
+    """The JSON lines the app's logger writes while the test runs (as CloudWatch would get them)."""
+    from chalicelib.observability import get_logger
+
+    logger = get_logger()
+    handler = _Lines()
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_a_warm_request_does_not_log_the_previous_requests_tenant(world: Any, log_lines: list[Any]) -> None:
+    from chalicelib.config import get_settings
+    from chalicelib.store import db
+
+    # Given a portal user of each tenant, and SES refusing to send (so both requests below log a line)
+    world.account("acc-1")
+    world.contact("c-1", "acc-1", grant("billing"))
+    world.account("acc-9", key=OTHER_API_KEY)
+    world.contact("c-9", "acc-9", grant("billing"), key=OTHER_API_KEY, email="gina@globex.test")
+    db.client("ses").delete_identity(Identity=get_settings().mail_from)
+    del log_lines[:]
+
+    # When acme's integrator makes a request (the handler appends tenant=acme, caller=integrator)
+    first = call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY, body={})
+    assert first.status == 503, first.body
+    acme = list(log_lines)
+    assert acme and all(line["tenant"] == "acme" and line["caller"] == "integrator" for line in acme), acme
+    del log_lines[:]
+
+    # and then the same warm function serves a public, unauthenticated request for the other tenant
+    second = call(world.client, "POST", "/v1/auth/password/forgot", body={"tenant": "globex",
+                                                                          "email": "gina@globex.test"})
+    assert second.status == 202, second.body
+
+    # Then none of its lines carries the first request's keys.
+    assert [line["message"] for line in log_lines] == ["mail not sent", "password reset mail not sent"]
+    assert [line.get("tenant") for line in log_lines] == [None, "globex"]
+    assert not any("caller" in line or "account" in line for line in log_lines), log_lines

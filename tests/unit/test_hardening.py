@@ -287,3 +287,186 @@ def test_no_dollar_anchored_pattern_is_left_in_the_code() -> None:
             if pattern.endswith("$") and not pattern.endswith("\\$"):
                 found.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert found == []
+
+
+# --- 9. Control characters: refused where records are read, cleaned where mail headers are written -------------
+
+CONTROLS = {"CR": "\r", "LF": "\n", "CRLF": "\r\n", "NUL": "\x00", "TAB": "\t", "ESC": "\x1b", "DEL": "\x7f",
+            "NEL (C1)": "\x85", "CSI (C1)": "\x9b", "LINE SEPARATOR": "\u2028", "PARAGRAPH SEPARATOR": "\u2029"}
+
+
+def _fields(read: Any, *args: Any, **kwargs: Any) -> set[str]:
+    from chalicelib.domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        read(*args, **kwargs)
+    return set(refused.value.fields)
+
+
+@pytest.mark.parametrize("control", CONTROLS.values(), ids=CONTROLS.keys())
+def test_names_subjects_and_emails_refuse_controls_naming_the_field(control: str) -> None:
+    from chalicelib.domain import records
+
+    account = {"name": "ACME S.A.S.", "tax_id": "900123456-8", "email": "cartera@acme.test",
+               "account_executive": {"name": "Eva", "email": "eva@acme.test"}}
+    for path, body in (("name", {**account, "name": f"ACME{control}Bcc: eve@evil.test"}),
+                       ("name", {**account, "name": f"ACME{control}"}),  # even at the end, where strip() hid it
+                       ("email", {**account, "email": f"cartera{control}@acme.test"}),
+                       ("city", {**account, "city": f"Cali{control}"}),
+                       ("account_executive.name", {**account, "account_executive": {"name": f"Eva{control}X",
+                                                                                     "email": "eva@acme.test"}}),
+                       ("account_executive.email", {**account, "account_executive": {
+                           "name": "Eva", "email": f"eva@acme.test{control}Bcc: eve@evil.test"}})):
+        assert _fields(records.read_account, body, default_currency="COP") == {path}, (path, body)
+
+    invoice = {"account_id": "acc-1", "number": "FV-1", "issue_date": "2026-01-10", "due_date": "2026-02-09",
+               "currency": "COP", "total": 100, "balance": 100, "salesperson": {"name": "Sara", "email": "s@acme.test"}}
+    assert _fields(records.read_document, "invoice", {**invoice, "number": f"FV{control}1"}) == {"number"}
+    assert _fields(records.read_document, "invoice", {
+        **invoice, "salesperson": {"name": f"Sara{control}", "email": "s@acme.test"}}) == {"salesperson.name"}
+
+
+def test_multi_line_text_keeps_line_breaks_and_tabs_but_not_other_controls() -> None:
+    from chalicelib.domain import attachments, records
+
+    invoice = {"account_id": "acc-1", "number": "FV-1", "issue_date": "2026-01-10", "due_date": "2026-02-09",
+               "currency": "COP", "total": 100, "balance": 100,
+               "description": "Servicio de noviembre\r\n\tsegunda línea",
+               "lines": [{"description": "Uno\ndos", "quantity": 1, "unit_price": 100, "total": 100}]}
+    document = records.read_document("invoice", invoice)
+    assert document.extra["description"] == "Servicio de noviembre\r\n\tsegunda línea"
+    assert attachments.read_comment({"body": "Pagado.\nAdjunto soporte."}).body == "Pagado.\nAdjunto soporte."
+    for control in ("\x00", "\x1b", "\x85", "\u2028"):
+        assert _fields(records.read_document, "invoice", {**invoice, "description": f"a{control}b"}) == {"description"}
+        assert _fields(attachments.read_comment, {"body": f"a{control}b"}) == {"body"}
+
+
+def test_a_tenant_name_on_the_command_line_is_one_line() -> None:
+    from chalicelib import cli
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["tenant", "create", "acme", "--name", "ACME S.A.S.", "--portal-url", "https://p.test"])
+    assert args.name == "ACME S.A.S."
+    for bad in ("ACME\r\nBcc: eve@evil.test", "ACME\x00", "   "):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["tenant", "create", "acme", "--name", bad, "--portal-url", "https://p.test"])
+
+
+def _parsed(mail: Any, sender_name: str) -> Any:
+    import email
+    from email import policy
+
+    from chalicelib.store import mailer
+
+    raw = mailer.compose(mail, sender_name=sender_name, mail_from="portal@portico.test").as_bytes()
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def test_mail_headers_from_stored_values_with_controls_are_cleaned_not_raised() -> None:
+    from chalicelib.domain.mail import Mail
+
+    mail = Mail(to=("ana@cliente.test\r\n",), subject="ACME\r\nBcc: eve@evil.test\x00: factura FV\u2028-1",
+                text="Hola\x00 Ana\n", html="<p>Hola</p>")
+    parsed = _parsed(mail, sender_name="ACME\nS.A.S.\x1b\u2029")
+    assert sorted(parsed.keys()) == ["Content-Type", "Date", "From", "MIME-Version", "Subject", "To"]
+    assert parsed["Subject"] == "ACME Bcc: eve@evil.test : factura FV -1"
+    assert parsed["From"].addresses[0].display_name == "ACME S.A.S."
+    assert parsed["From"].addresses[0].addr_spec == "portal@portico.test"
+    assert parsed["To"] == "ana@cliente.test"
+
+
+def test_any_header_text_composes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from chalicelib.domain.mail import Mail
+    from chalicelib.domain.validation import CONTROL_RE
+
+    @settings(max_examples=300, deadline=None)
+    @given(subject=st.text(max_size=300), sender=st.text(max_size=120), local=st.text(max_size=30))
+    def composes(subject: str, sender: str, local: str) -> None:
+        parsed = _parsed(Mail(to=(f"{local}@cliente.test",), subject=subject, text="x", html="<p>x</p>"), sender)
+        assert "Bcc" not in parsed and "Cc" not in parsed
+        for name in ("Subject", "From", "To"):
+            assert not CONTROL_RE.search(str(parsed[name])), (name, str(parsed[name]))
+
+    composes()
+
+
+# --- 13. `make run` right after a stop: a port in TIME_WAIT is free ---------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _port_in_time_wait() -> int:
+    """A port whose server closed a connection first (as `make run`'s servers do on Ctrl-C), so the server's
+    end of it lingers in TIME_WAIT for a minute while nothing listens."""
+    import socket
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as every server of the stack does
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server closes first: its end goes to TIME_WAIT once the client closes too
+    assert client.recv(1) == b""
+    client.close()
+    listener.close()
+    with socket.socket() as plain:  # the precondition: an ordinary bind is refused now
+        with pytest.raises(OSError):
+            plain.bind(("127.0.0.1", port))
+    return port
+
+
+def _ports(**chosen: int) -> Any:
+    from devtools.stack import Ports
+
+    return Ports(**{"ui": _free_port(), "api": _free_port(), "sandbox": _free_port(), "aws": _free_port(), **chosen})
+
+
+def test_a_port_in_time_wait_is_free() -> None:
+    from devtools.stack import busy_ports
+
+    assert busy_ports(_ports(ui=_port_in_time_wait(), api=_port_in_time_wait())) == []
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "0.0.0.0"])  # noqa: S104 - a listener on every interface
+def test_a_listening_port_is_busy(address: str) -> None:
+    import socket
+
+    from devtools.stack import busy_ports
+
+    for reuse in (0, 1):
+        with socket.socket() as listener:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, reuse)
+            listener.bind((address, 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            assert busy_ports(_ports(api=port)) == [
+                f"port {port} (API, set PORTICO_API_PORT to use another) is already in use"]
+
+
+def test_every_server_of_the_stack_binds_a_port_in_time_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.server import ThreadedMotoServer
+
+    from devtools import stack
+
+    monkeypatch.delenv("AWS_EXECUTION_ENV", raising=False)  # chalice's local server sets it; restored after
+
+    ports = _ports(ui=_port_in_time_wait(), api=_port_in_time_wait(), sandbox=_port_in_time_wait(),
+                   aws=_port_in_time_wait())
+    for server in (stack.portal_server(ports), stack.api_server(ports),
+                   stack.sandbox_server(ports, stack.gateway_settings(ports))):
+        assert server.server_address[1] in (ports.ui, ports.api, ports.sandbox)
+        server.server_close()
+    moto = ThreadedMotoServer(ip_address=stack.HOST, port=ports.aws, verbose=False)
+    moto.start()
+    moto.stop()
