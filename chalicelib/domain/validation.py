@@ -107,8 +107,8 @@ class Reader:
         if value is _MISSING:
             return None
         problem = _text_problem(value, required=required, max_len=max_len, pattern=pattern, multiline=multiline)
-        if problem is not None:
-            self.fail(field, message if problem == _FORMAT and message else problem)
+        if problem is not None or not isinstance(value, str):  # a non-string always has a problem
+            self.fail(field, message if problem == _FORMAT and message else problem or "must be text")
             return None
         return value.strip() or None
 
