@@ -18,7 +18,7 @@ from chalicelib.demo import seed_demo
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULES
 from chalicelib.domain.errors import Forbidden, PorticoError
-from chalicelib.domain.validation import SLUG_RE
+from chalicelib.domain.validation import CONTROL_RE, SLUG_RE
 from chalicelib.handlers.views import access
 from chalicelib.services import gateways, reconciler, tenants
 from chalicelib.store import db
@@ -40,8 +40,6 @@ def _slug(text: str) -> str:
 
 def _one_line(text: str) -> str:
     """A tenant's name: it is the mails' sender name and starts their subjects, so one line, no controls."""
-    from chalicelib.domain.validation import CONTROL_RE
-
     if CONTROL_RE.search(text) or not text.strip():
         raise argparse.ArgumentTypeError("must be one line of text without control characters")
     return text.strip()

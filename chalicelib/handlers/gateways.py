@@ -22,7 +22,8 @@ def _redirect(url: str) -> Response:
        content_types=["application/x-www-form-urlencoded"])
 def payu_confirmation(tenant: str) -> Any:
     raw = gateways.current_request.raw_body or b""
-    form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    form = dict(parse_qsl(text, keep_blank_values=True))
     return json_response(service.confirm_payu(tenant, form))
 
 

@@ -8,9 +8,9 @@ from chalice import Blueprint
 
 from chalicelib.domain.attachments import read_upload
 from chalicelib.handlers.http import json_body, route
-from chalicelib.handlers.views import billing as billing_views
-from chalicelib.handlers.views import payments as payment_views
-from chalicelib.services import billing, comments, payments
+from chalicelib.handlers.views import dashboard as views
+from chalicelib.services import comments
+from chalicelib.services.dashboard import dashboard as read_dashboard
 
 if TYPE_CHECKING:
     from chalicelib.services.auth import Context
@@ -24,13 +24,7 @@ ATTACHING_ACTIONS = ("comment", "create")
 @route(portal, "/portal/dashboard")
 def dashboard(context: Context) -> dict[str, Any]:
     """Every module's cards in one request; a module the contact lacks is absent."""
-    modules: dict[str, Any] = {}
-    if "billing" in context.principal.modules:
-        modules["billing"] = {**billing.dashboard_card(context),
-                              "latest_comments": billing_views.latest_comments(billing.latest_comments(context))}
-    if "payments" in context.principal.modules:
-        modules["payments"] = payment_views.dashboard_card(payments.recent_payments(context))
-    return {"modules": modules}
+    return views.dashboard(read_dashboard(context))
 
 
 @route(portal, "/portal/uploads", methods=("POST",), status=201)

@@ -48,9 +48,10 @@ class _Checked:
     key: str  # where the checked copy goes
 
 
-def _check_uploads(context: Context, upload_ids: tuple[str, ...]) -> list[_Checked]:
+def _check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str) -> list[_Checked]:
     """The caller's unused uploads, each read whole from S3 and checked: present, the declared size, bytes
-    of the declared type. 422 naming each bad one."""
+    of the declared type. 422 naming each bad one. The checked copy's key names ``comment_id``, so two
+    requests claiming one upload never write the same copy (only the one whose comment commits is kept)."""
     if not upload_ids:
         return []
     principal = context.principal
@@ -80,8 +81,8 @@ def _check_uploads(context: Context, upload_ids: tuple[str, ...]) -> list[_Check
                 or not attachments.looks_like(item.content_type, data[:attachments.SNIFF_BYTES]):
             problems[field] = f"the uploaded file is not a {item.content_type} file"
         else:
-            key = files.object_key(principal.tenant, principal.account_id, "attachments", item.upload_id,
-                                   attachments.safe_filename(item.filename))
+            key = files.object_key(principal.tenant, principal.account_id, "attachments", comment_id,
+                                   item.upload_id, attachments.safe_filename(item.filename))
             checked.append(_Checked(item, data, key))
     if problems:
         raise ValidationFailed(problems)
@@ -105,7 +106,8 @@ def post_comment(context: Context, invoice_id: str, request: CommentRequest,
     if claim is not None and (earlier := _replayed(context, invoice_id, claim)) is not None:
         return earlier
     invoice = billing.visible_invoice(principal, invoice_id)
-    checked = _check_uploads(context, request.attachment_ids)
+    comment_id = stored.new_id("cm_")
+    checked = _check_uploads(context, request.attachment_ids, comment_id)
     for upload in checked:  # the checked bytes, where no presigned PUT reaches
         files.put_bytes(upload.key, upload.data, content_type=upload.upload.content_type)
     kept = [stored.attachment_json(c.upload, c.key) for c in checked]
@@ -113,7 +115,7 @@ def post_comment(context: Context, invoice_id: str, request: CommentRequest,
     comment = stored.comment_item(invoice, author_type="contact", author_name=context.contact.name,
                                   contact_id=principal.contact_id, body=request.body,
                                   payment_proof=request.payment_proof, attachments=kept,
-                                  comment_id=stored.new_id("cm_"), stamp=stamp)
+                                  comment_id=comment_id, stamp=stamp)
     links = [stored.attachment_link(principal.tenant, principal.account_id, a, seconds=STAFF_LINK_SECONDS)
              for a in kept]
     event_data = {
@@ -129,10 +131,10 @@ def post_comment(context: Context, invoice_id: str, request: CommentRequest,
         if claim is not None and (earlier := _replayed(context, invoice_id, claim)) is not None:
             return earlier  # a concurrent retry with the same key won
         raise
-    for upload in checked:
-        files.delete(upload.upload.key)
     notified = _notify_staff(context, invoice, comment, [(a["filename"], token) for a, (token, _) in
                                                          zip(kept, links, strict=True)])
+    for upload in checked:  # the comment stands without this: a leftover upload expires with its bucket rule
+        files.discard(upload.upload.key)
     return 201, PostedComment(comment, attachment_urls(principal, [comment]), notified)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.config import get_settings
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.payments import base
-from chalicelib.store import db
 from chalicelib.store import gateways as stored
 
 if TYPE_CHECKING:
@@ -31,4 +31,4 @@ def credentials(tenant: str, gateway: str) -> Credentials:
 
 def urls(gateway: str, creds: Credentials) -> GatewayUrls:
     """Where the gateway lives for these credentials (test or production), with the stage's overrides."""
-    return base.urls_for(gateway, test=bool(creds.test), overrides=dict(db.ready().gateway_urls))
+    return base.urls_for(gateway, test=bool(creds.test), overrides=dict(get_settings().gateway_urls))

@@ -208,6 +208,8 @@ def invoices_page(
 
     db.ready()
     pk = account_pk(principal)
+    index: Any
+    condition: Any  # one index and condition or the other: lsi1 between dates, lsi2 by prefix
     if status == "all":
         index, index_key = BillingDocumentItem.lsi1, "lsi1sk"
         condition = BillingDocumentItem.lsi1sk.between(keys.movement_lsi_from(start or "0000-00-00"),

@@ -25,8 +25,9 @@ def ready() -> Settings:
         from chalicelib.store.models import PorticoItem  # lazy: keeps import app fast
 
         PorticoItem.Meta.table_name = settings.table_name
-        PorticoItem.Meta.region = settings.region
-        PorticoItem.Meta.host = settings.aws_endpoint_url
+        # PynamoDB reads these Meta options but its type stubs do not declare them.
+        PorticoItem.Meta.region = settings.region  # type: ignore[attr-defined]
+        PorticoItem.Meta.host = settings.aws_endpoint_url  # type: ignore[attr-defined]
         _reset_connections(PorticoItem)
         _bound = settings
         _connection.cache_clear()

@@ -86,8 +86,14 @@ class Bucket:
             raise
         return found["Body"].read(), found.get("ContentType") or ""
 
-    def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.name, Key=key)
+    def discard(self, key: str) -> None:
+        """Deletes ``key`` if it can: a failure is logged, never raised (nothing depends on the delete)."""
+        from botocore.exceptions import BotoCoreError, ClientError  # lazy: keeps import app fast
+
+        try:
+            self.client.delete_object(Bucket=self.name, Key=key)
+        except (BotoCoreError, ClientError) as exc:
+            get_logger().warning("s3 object not deleted", extra={"key": key, "error": type(exc).__name__})
 
     def exists(self, key: str) -> bool:
         """Whether the object was uploaded (presigned PUTs are not observed otherwise)."""
@@ -113,11 +119,13 @@ def _code(exc: Any) -> str:
 
 
 def _absent(exc: Any, key: str) -> bool:
-    """Whether a failed HEAD/GET of ``key`` in our bucket means the object is not there."""
+    """Whether a failed HEAD/GET of ``key`` in our bucket means the object is not there. A HEAD has no body
+    to say why it was refused, and without s3:ListBucket S3 answers a missing key's HEAD with 403: that one
+    reads as absent. A GET's 403 says AccessDenied for a reason (a KMS or bucket-policy deny) and is raised."""
     if _code(exc) in _MISSING:
         return True
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    if status == 403 or _code(exc) in ("403", "AccessDenied"):
+    if exc.operation_name == "HeadObject" and (status == 403 or _code(exc) in ("403", "AccessDenied")):
         # No s3:ListBucket (or a policy that lost it): S3 hides a missing key behind a 403.
         get_logger().warning("s3 object treated as absent (403)",
                              extra={"key": key, "operation": exc.operation_name, "hint": "s3:ListBucket"})
@@ -152,8 +160,8 @@ def read_upload(key: str, *, max_bytes: int) -> tuple[bytes, str] | None:
     return bucket().read_upload(key, max_bytes=max_bytes)
 
 
-def delete(key: str) -> None:
-    bucket().delete(key)
+def discard(key: str) -> None:
+    bucket().discard(key)
 
 
 def exists(key: str) -> bool:

@@ -8,32 +8,30 @@ start another header.
 
 from __future__ import annotations
 
-import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import GatewayUnavailable
+from chalicelib.domain.validation import CONTROL_RE  # C0, DEL, C1 and the Unicode line separators
 from chalicelib.observability import get_logger
 from chalicelib.store import db
 
 if TYPE_CHECKING:
     from chalicelib.domain.mail import Mail
 
-# C0 controls, DEL, C1 controls, and everything else str.splitlines() breaks a line at.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def header_text(value: str) -> str:
     """``value`` as one header line: controls and line separators become spaces, whitespace runs one space.
     (Non-ASCII text is RFC 2047-encoded when the message is written.)"""
-    return " ".join(_UNSAFE.sub(" ", value).split())
+    return " ".join(CONTROL_RE.sub(" ", value).split())
 
 
 def header_address(value: str) -> str:
     """An email address for a header: controls and whitespace removed (none belongs in an address)."""
-    return "".join(_UNSAFE.sub("", value).split())
+    return "".join(CONTROL_RE.sub("", value).split())
 
 
 def compose(mail: Mail, *, sender_name: str, mail_from: str) -> EmailMessage:

@@ -239,7 +239,7 @@ def _append_timeline(item: PaymentItem, entry: str) -> list[Any]:
     current = list(item.timeline or [])
     if len(current) < TIMELINE_KEEP:
         return [PaymentItem.timeline.set(PaymentItem.timeline.append([entry]))]
-    kept = [*current, entry][-TIMELINE_KEEP:]
+    kept: list[Any] = [*current, entry][-TIMELINE_KEEP:]  # strings (pynamodb types a list's items as attributes)
     dropped = len(current) + 1 - len(kept)
     return [PaymentItem.timeline.set(kept), PaymentItem.timeline_omitted.add(dropped)]
 
@@ -250,7 +250,13 @@ def _timeline_unchanged(item: PaymentItem) -> Any:
     from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
 
     count = len(item.timeline or [])
-    return size(PaymentItem.timeline) == count if count >= TIMELINE_KEEP else None
+    if count < TIMELINE_KEEP:
+        return None
+    # Once full, a write keeps the list at its length but always adds to timeline_omitted: both together say
+    # whether anyone wrote since this copy was read.
+    omitted = PaymentItem.timeline_omitted == item.timeline_omitted if item.timeline_omitted is not None \
+        else PaymentItem.timeline_omitted.does_not_exist()
+    return (size(PaymentItem.timeline) == count) & omitted
 
 
 def _while(item: PaymentItem, condition: Any) -> Any:
@@ -299,8 +305,7 @@ def record_report(item: PaymentItem, *, status: str, details: dict[str, str], en
         if db.is_condition_failure(exc):
             raise Conflict("The payment changed meanwhile.", code="write_conflict") from exc
         raise
-    _remember(item, status=status, entry=entry, details=details)
-    item.next_check_at = next_at
+    # update() refreshed the item from DynamoDB's ALL_NEW answer: nothing to mirror.
 
 
 def defer(item: PaymentItem, *, entry: str, next_at: str) -> None:

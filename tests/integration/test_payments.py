@@ -860,10 +860,27 @@ def test_a_payments_timeline_keeps_its_newest_50_entries(payer: Payer, clock: Cl
     assert len(shown["timeline"]) == 50
     assert shown["timeline_omitted"] == 11  # "created" + 60 checks = 61 entries
     assert shown["timeline"][-1]["event"] == "check"
+    # Two copies read at once: once the list is full its length no longer moves, yet the second writer must
+    # still see that the first wrote (else one entry would be lost).
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.store import payments as stored
+
+    first, second = (stored.load(TENANT, "acc-1", payment["id"]) for _ in range(2))
+    assert first is not None and second is not None
+    stored.record_report(first, status="created", details={}, entry=stored.timeline_entry("check", "created", "A"),
+                         next_at=clock.advance(minutes=1).isoformat(), checked=True)
+    with pytest.raises(Conflict):
+        stored.record_report(second, status="created", details={},
+                             entry=stored.timeline_entry("check", "created", "B"), next_at="2999-01-01T00:00:00Z",
+                             checked=True)
+    stored.defer(second, entry=stored.timeline_entry("check", "created", "stale"), next_at="2999-01-01T00:00:00Z")
+    after = stored_payment(TENANT, "acc-1", payment["id"])
+    assert [e["detail"] for e in after["timeline"]][-1] == "A" and after["timeline_omitted"] == 12
+    assert len(first.timeline) == 50 and first.timeline_omitted == 12  # the copy mirrors what was written
     at_gateway_form(payer, payment, "APPROVED")
     payer.confirm(at_gateway_form(payer, payment, "APPROVED"))
     done = stored_payment(TENANT, "acc-1", payment["id"])
-    assert done["status"] == "approved" and len(done["timeline"]) == 50 and done["timeline_omitted"] == 12
+    assert done["status"] == "approved" and len(done["timeline"]) == 50 and done["timeline_omitted"] == 13
     assert done["timeline"][-1]["event"] == "confirmation"
 
 

@@ -1,0 +1,19 @@
+"""The dashboard as the portal shows it: one key per module the contact has."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.handlers.views import billing, payments
+
+if TYPE_CHECKING:
+    from chalicelib.services.dashboard import Dashboard
+
+
+def dashboard(cards: Dashboard) -> dict[str, Any]:
+    modules: dict[str, Any] = {}
+    if cards.billing is not None:
+        modules["billing"] = {**cards.billing, "latest_comments": billing.latest_comments(cards.latest_comments or [])}
+    if cards.recent_payments is not None:
+        modules["payments"] = payments.dashboard_card(cards.recent_payments)
+    return {"modules": modules}
