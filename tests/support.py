@@ -122,6 +122,29 @@ def count_dynamodb_calls(monkeypatch: Any) -> Iterator[DynamoCalls]:
         counting = False
 
 
+def serialize_dynamodb(monkeypatch: Any) -> None:
+    """Makes moto apply one DynamoDB request at a time, as DynamoDB applies the writes to one item.
+
+    A conditional UpdateItem is atomic in DynamoDB; moto checks the condition and writes without a lock, so
+    two threads can both pass the same condition. Serializing moto's requests (not our code, which still runs
+    in parallel between its requests) gives the concurrency tests DynamoDB's guarantee.
+    """
+    import threading
+
+    import botocore.client
+
+    lock = threading.Lock()
+    original = botocore.client.BaseClient._make_api_call
+
+    def wrapper(self: Any, operation_name: str, api_params: Any) -> Any:
+        if self.meta.service_model.service_name != "dynamodb":
+            return original(self, operation_name, api_params)
+        with lock:
+            return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", wrapper)
+
+
 def wait_for_new_second() -> None:
     """Sleeps until just after the wall clock turns a second.
 

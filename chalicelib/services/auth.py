@@ -56,22 +56,22 @@ class PasswordSet:
 
 def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None, ip: str | None) -> SignedIn:
     """Opens a session for the portal user ``email`` of the tenant. 401 ``invalid_credentials`` alike for an
-    unknown tenant, an unknown email and a wrong password; 429 ``login_locked`` after five failures in a
-    row (for 15 minutes); 403 when the grant does not allow access today. Emits ``contact.signed_in``."""
+    unknown tenant, an unknown email and a wrong password; 429 ``login_locked`` once five attempts of a
+    streak were made (for 15 minutes, counted before the password check); 403 when the grant does not allow
+    access today. Emits ``contact.signed_in``."""
     tenant, contact_id = sessions.sign_in_lookup(tenant_slug, email)
-    contact = contacts.load(tenant_slug, contact_id) if tenant is not None and contact_id else None
     now = clock.now()
-    if contact is not None and contact.locked_until and clock.parse_iso(contact.locked_until) > now:
-        retry = int((clock.parse_iso(contact.locked_until) - now).total_seconds()) + 1
-        raise TooManyRequests("Too many failed sign-ins. Try again later.", retry_after=retry, code="login_locked")
+    contact = _reserve_attempt(tenant_slug, contact_id, now=now) if tenant is not None and contact_id else None
     # Argon2 runs whether or not the user exists, so timing does not reveal who has an account.
     if not passwords.verify_password(contact.password_hash if contact else None, password) or contact is None:
-        if contact is not None:
-            _record_failure(contact, now=now)
         raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
     assert tenant is not None  # a contact is only loaded for an existing tenant
     session_id = tokens.new_id()
-    principal = _principal(tenant, contact, session_id)  # refuses a lapsed grant before anything is written
+    try:
+        principal = _principal(tenant, contact, session_id)
+    except Forbidden:
+        sessions.clear_attempts(contact)  # the password was right: not an attempt to guess it
+        raise
     token, digest = tokens.issue(tenant_slug, contact.contact_id, session_id)
     session = sessions.new_session(tenant_slug, contact.contact_id, session_id=session_id, secret_hash=digest,
                                    now=now, expires=now + timedelta(hours=ABSOLUTE_HOURS), user_agent=user_agent,
@@ -82,10 +82,18 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
     return SignedIn(token=token, me=me(context))
 
 
-def _record_failure(contact: ContactItem, *, now: datetime) -> None:
-    failures = sessions.record_failure(contact, now=now, window_start=now - timedelta(minutes=LOCK_MINUTES))
-    if failures >= MAX_FAILED_LOGINS:
-        sessions.lock(contact, until=now + timedelta(minutes=LOCK_MINUTES))
+def _reserve_attempt(tenant_slug: str, contact_id: str, *, now: datetime) -> ContactItem | None:
+    """Counts this attempt before the password is checked, so parallel guesses cannot outrun the count: the
+    fifth within a streak is still checked, any later one is 429 until 15 minutes after the fifth began."""
+    window = timedelta(minutes=LOCK_MINUTES)
+    attempt = sessions.reserve_attempt(tenant_slug, contact_id, now=now, window_start=now - window,
+                                       limit=MAX_FAILED_LOGINS)
+    if not attempt.reserved:
+        assert attempt.last_at is not None
+        retry = int((clock.parse_iso(attempt.last_at) + window - now).total_seconds()) + 1
+        raise TooManyRequests("Too many failed sign-ins. Try again later.", retry_after=max(retry, 1),
+                              code="login_locked")
+    return attempt.contact
 
 
 def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:

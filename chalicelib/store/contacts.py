@@ -59,7 +59,7 @@ def next_item(tenant: str, contact_id: str, record: ContactRecord, *, previous: 
     if previous is None:
         return item
     for carried in ("password_hash", "password_set_at", "invited_at", "failed_logins", "last_failed_at",
-                    "locked_until", "sessions_valid_after"):
+                    "sessions_valid_after"):
         setattr(item, carried, getattr(previous, carried))
     if (
         previous.portal != item.portal

@@ -130,9 +130,10 @@ class ContactItem(PorticoItem, discriminator="Contact"):
     password_hash = UnicodeAttribute(null=True)
     password_set_at = UnicodeAttribute(null=True)
     invited_at = UnicodeAttribute(null=True)
+    # Sign-in attempts counted (before the password check) since the streak began, and when the latest began;
+    # a success clears both. At MAX_FAILED_LOGINS the contact is locked until last_failed_at + LOCK_MINUTES.
     failed_logins = NumberAttribute(default=0)
     last_failed_at = UnicodeAttribute(null=True)
-    locked_until = UnicodeAttribute(null=True)
     # Sessions created before this instant are revoked (grant or password change, sign-out everywhere).
     sessions_valid_after = UnicodeAttribute(null=True)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, tokens
-from chalicelib.store import db, keys
+from chalicelib.store import contacts, db, keys
 from chalicelib.store.tenants import Tenant, tenant_from_item
 
 if TYPE_CHECKING:
@@ -87,48 +87,69 @@ def new_session(tenant: str, contact_id: str, *, session_id: str, secret_hash: s
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A sign-in attempt as :func:`reserve_attempt` left it: reserved (``contact`` is the contact as the
+    reservation returned it, None for an email no contact has) or refused because the window is full, in
+    which case ``last_at`` is when its latest reserved attempt began."""
+
+    reserved: bool
+    contact: ContactItem | None = None
+    last_at: str | None = None
+
+
+def reserve_attempt(tenant: str, contact_id: str, *, now: datetime, window_start: datetime, limit: int) -> Attempt:
+    """Counts one sign-in attempt of the contact before its password is checked, unless ``limit`` attempts
+    began since ``window_start`` (an older streak starts again from one). The count is an atomic conditional
+    ADD, so of any number of parallel attempts at most ``limit`` are reserved; a success clears it
+    (:func:`sign_in_writes`). One UpdateItem, which also returns the contact; two more calls when refused."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+
+    db.ready()
+    item = ContactItem(keys.contact(tenant, contact_id), keys.CONTACT_SK)
+    stamp, cutoff = clock.iso(now), clock.iso(window_start)
+    live = ContactItem.last_failed_at > cutoff
+    attempts = (
+        # a new streak: nothing within the window (the common case, so it is tried first)
+        ([ContactItem.failed_logins.set(1)], ContactItem.last_failed_at.does_not_exist() | ~live),
+        # the streak goes on while it has room
+        ([ContactItem.failed_logins.add(1)], live & (ContactItem.failed_logins < limit)),
+    )
+    for _ in range(3):
+        for counted, condition in attempts:
+            try:
+                item.update(actions=[*counted, ContactItem.last_failed_at.set(stamp)],
+                            condition=ContactItem.pk.exists() & condition)
+                return Attempt(reserved=True, contact=item)
+            except Exception as exc:
+                if not db.is_condition_failure(exc):
+                    raise
+        current = contacts.load(tenant, contact_id)
+        if current is None:
+            return Attempt(reserved=True)
+        if current.last_failed_at and current.last_failed_at > cutoff and int(current.failed_logins or 0) >= limit:
+            return Attempt(reserved=False, last_at=current.last_failed_at)
+        # the window ended between the two conditions: try again
+    return Attempt(reserved=False, last_at=stamp)
+
+
+def clear_attempts(contact: ContactItem) -> None:
+    """Forgets the contact's counted attempts (its password was right)."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+
+    contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.last_failed_at.remove()])
+
+
 def sign_in_writes(session: SessionItem, contact: ContactItem) -> Writes:
-    """The new session, and the contact's failed sign-ins cleared."""
+    """The new session, and the contact's counted attempts cleared."""
     from chalicelib.store.models import ContactItem, SessionItem  # lazy: keeps import app fast
 
     def writes(tx: TransactWrite) -> None:
         tx.save(session, condition=SessionItem.pk.does_not_exist())
-        if contact.failed_logins or contact.locked_until:
-            tx.update(contact, actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.remove()])
+        tx.update(contact, actions=[ContactItem.failed_logins.set(0), ContactItem.last_failed_at.remove()],
+                  condition=ContactItem.pk.exists())
 
     return writes
-
-
-def record_failure(contact: ContactItem, *, now: datetime, window_start: datetime) -> int:
-    """Counts a failed sign-in of ``contact`` within the window that began at ``window_start`` (an older
-    streak starts again from one); returns the count. Both writes are conditional and ADD is atomic, so
-    parallel failures can neither lose a count nor reset each other."""
-    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
-
-    stamp = clock.iso(now)
-    streak = ContactItem.last_failed_at > clock.iso(window_start)
-    for _ in range(3):
-        try:
-            contact.update(actions=[ContactItem.failed_logins.add(1), ContactItem.last_failed_at.set(stamp)],
-                           condition=streak)
-            break
-        except Exception as exc:
-            if not db.is_condition_failure(exc):
-                raise
-        try:
-            contact.update(actions=[ContactItem.failed_logins.set(1), ContactItem.last_failed_at.set(stamp)],
-                           condition=ContactItem.last_failed_at.does_not_exist() | ~streak)
-            break
-        except Exception as exc:
-            if not db.is_condition_failure(exc):
-                raise
-    return int(contact.failed_logins or 0)
-
-
-def lock(contact: ContactItem, *, until: datetime) -> None:
-    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
-
-    contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))])
 
 
 def touch(session: SessionItem, *, now: datetime) -> None:
@@ -225,7 +246,7 @@ def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, passwo
             ContactItem.password_set_at.set(clock.iso(now)),
             ContactItem.sessions_valid_after.set(clock.iso_precise(now)),
             ContactItem.failed_logins.set(0),
-            ContactItem.locked_until.remove(),
+            ContactItem.last_failed_at.remove(),
         ])
 
     return writes

@@ -18,6 +18,7 @@ from tests.support import (
     quick_portal_user,
     rewrite_grant,
     sent_mail,
+    serialize_dynamodb,
     today,
     wait_for_new_second,
 )
@@ -161,6 +162,48 @@ def test_parallel_failed_logins_still_lock(user: str, world: Any) -> None:
     assert set(codes) <= {"invalid_credentials", "login_locked"}
     # Then the account is locked all the same: six failures are more than five
     error(login(world.client), 429, "login_locked")
+
+
+def test_twenty_parallel_wrong_passwords_are_at_most_five_tries(user: str, world: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an attacker who sends twenty wrong passwords for one contact at the same instant
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.domain.errors import PorticoError
+    from chalicelib.services import auth
+
+    serialize_dynamodb(monkeypatch)
+    start = threading.Barrier(20)
+
+    def attempt(_: int) -> str | None:
+        start.wait()
+        try:
+            auth.login(TENANT, EMAIL, "Incorrecta-Clave-99", user_agent="attacker", ip=None)
+        except PorticoError as exc:
+            return exc.code
+        return None
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(attempt, range(20)))
+    # Then at most five were checked against the password (401) and every other one was refused (429)
+    assert codes.count("invalid_credentials") <= 5, codes
+    assert codes.count("login_locked") == 20 - codes.count("invalid_credentials"), codes
+    # and the right password is refused too until the lock ends
+    error(login(world.client), 429, "login_locked")
+    age_attempts(TENANT, "c-1", minutes=15)
+    assert login(world.client).status == 200
+
+
+def age_attempts(tenant: str, contact_id: str, *, minutes: int) -> None:
+    """Moves the start of the contact's latest counted sign-in attempt ``minutes`` (and a second) back."""
+    from chalicelib.store import keys
+    from chalicelib.store.models import ContactItem
+
+    item = ContactItem.get(keys.contact(tenant, contact_id), keys.CONTACT_SK, consistent_read=True)
+    assert item.last_failed_at
+    earlier = clock.parse_iso(item.last_failed_at) - timedelta(minutes=minutes, seconds=1)
+    item.update(actions=[ContactItem.last_failed_at.set(clock.iso(earlier))])
 
 
 def test_ended_grant_is_403_access_ended(user: str, world: Any) -> None:
