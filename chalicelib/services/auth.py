@@ -61,7 +61,8 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
     access today. Emits ``contact.signed_in``."""
     tenant, contact_id = sessions.sign_in_lookup(tenant_slug, email)
     now = clock.now()
-    contact = _reserve_attempt(tenant_slug, contact_id, now=now) if tenant is not None and contact_id else None
+    # An unknown tenant is no secret (its sign-in page is public): nothing is counted for it.
+    contact = _reserve_attempt(tenant_slug, email, contact_id, now=now) if tenant is not None else None
     # Argon2 runs whether or not the user exists, so timing does not reveal who has an account.
     if not passwords.verify_password(contact.password_hash if contact else None, password) or contact is None:
         raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
@@ -82,11 +83,12 @@ def login(tenant_slug: str, email: str, password: str, *, user_agent: str | None
     return SignedIn(token=token, me=me(context))
 
 
-def _reserve_attempt(tenant_slug: str, contact_id: str, *, now: datetime) -> ContactItem | None:
+def _reserve_attempt(tenant_slug: str, email: str, contact_id: str | None, *, now: datetime) -> ContactItem | None:
     """Counts this attempt before the password is checked, so parallel guesses cannot outrun the count: the
-    fifth within a streak is still checked, any later one is 429 until 15 minutes after the fifth began."""
+    fifth within a streak is still checked, any later one is 429 until 15 minutes after the fifth began.
+    An email no portal user has is counted and locked the same way. Returns the contact, if any."""
     window = timedelta(minutes=LOCK_MINUTES)
-    attempt = sessions.reserve_attempt(tenant_slug, contact_id, now=now, window_start=now - window,
+    attempt = sessions.reserve_attempt(tenant_slug, email, contact_id, now=now, window_start=now - window,
                                        limit=MAX_FAILED_LOGINS)
     if not attempt.reserved:
         assert attempt.last_at is not None

@@ -138,6 +138,14 @@ class ContactItem(PorticoItem, discriminator="Contact"):
     sessions_valid_after = UnicodeAttribute(null=True)
 
 
+class LoginLockItem(PorticoItem, discriminator="LoginLock"):
+    """Counted sign-in attempts for an email no portal user has (keyed by its hash), so that it is locked
+    exactly like a contact (``ContactItem.failed_logins``) and a 429 reveals nothing. TTL one day."""
+
+    failed_logins = NumberAttribute(default=0)
+    last_failed_at = UnicodeAttribute(null=True)
+
+
 class EmailClaimItem(PorticoItem, discriminator="EmailClaim"):
     """Makes a portal user's email unique per tenant (conditional put), and finds them at sign-in."""
 

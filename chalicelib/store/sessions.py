@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, tokens
-from chalicelib.store import contacts, db, keys
+from chalicelib.store import db, keys
 from chalicelib.store.tenants import Tenant, tenant_from_item
 
 if TYPE_CHECKING:
@@ -98,35 +98,47 @@ class Attempt:
     last_at: str | None = None
 
 
-def reserve_attempt(tenant: str, contact_id: str, *, now: datetime, window_start: datetime, limit: int) -> Attempt:
-    """Counts one sign-in attempt of the contact before its password is checked, unless ``limit`` attempts
-    began since ``window_start`` (an older streak starts again from one). The count is an atomic conditional
-    ADD, so of any number of parallel attempts at most ``limit`` are reserved; a success clears it
+def reserve_attempt(tenant: str, email: str, contact_id: str | None, *, now: datetime, window_start: datetime,
+                    limit: int) -> Attempt:
+    """Counts one sign-in attempt before the password is checked, unless ``limit`` attempts began since
+    ``window_start`` (an older streak starts again from one). The count lives on the contact, or for an email
+    no contact has on a lock item keyed by the email's hash, so both are locked alike. It is an atomic
+    conditional ADD: of any number of parallel attempts at most ``limit`` are reserved; a success clears it
     (:func:`sign_in_writes`). One UpdateItem, which also returns the contact; two more calls when refused."""
-    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+    from chalicelib.store.models import ContactItem, LoginLockItem  # lazy: keeps import app fast
 
     db.ready()
-    item = ContactItem(keys.contact(tenant, contact_id), keys.CONTACT_SK)
+    if contact_id is not None:
+        item: Any = ContactItem(keys.contact(tenant, contact_id), keys.CONTACT_SK)
+        model: Any = ContactItem
+        extra, guard = [], ContactItem.pk.exists()  # never creates a contact
+    else:
+        item = LoginLockItem(keys.login_lock(tenant, email), keys.LOGIN_LOCK_SK)
+        model = LoginLockItem
+        extra = [LoginLockItem.kind.set(LoginLockItem), LoginLockItem.ttl.set(int(now.timestamp()) + 86400)]
+        guard = None
     stamp, cutoff = clock.iso(now), clock.iso(window_start)
-    live = ContactItem.last_failed_at > cutoff
+    live = model.last_failed_at > cutoff
     attempts = (
         # a new streak: nothing within the window (the common case, so it is tried first)
-        ([ContactItem.failed_logins.set(1)], ContactItem.last_failed_at.does_not_exist() | ~live),
+        (model.failed_logins.set(1), model.last_failed_at.does_not_exist() | ~live),
         # the streak goes on while it has room
-        ([ContactItem.failed_logins.add(1)], live & (ContactItem.failed_logins < limit)),
+        (model.failed_logins.add(1), live & (model.failed_logins < limit)),
     )
     for _ in range(3):
         for counted, condition in attempts:
             try:
-                item.update(actions=[*counted, ContactItem.last_failed_at.set(stamp)],
-                            condition=ContactItem.pk.exists() & condition)
-                return Attempt(reserved=True, contact=item)
+                item.update(actions=[counted, model.last_failed_at.set(stamp), *extra],
+                            condition=condition if guard is None else guard & condition)
+                return Attempt(reserved=True, contact=item if contact_id is not None else None)
             except Exception as exc:
                 if not db.is_condition_failure(exc):
                     raise
-        current = contacts.load(tenant, contact_id)
-        if current is None:
-            return Attempt(reserved=True)
+        try:
+            current = model.get(item.pk, item.sk, consistent_read=True)
+        except model.DoesNotExist:
+            # the claimed contact does not exist: count the attempt as an unknown email's
+            return reserve_attempt(tenant, email, None, now=now, window_start=window_start, limit=limit)
         if current.last_failed_at and current.last_failed_at > cutoff and int(current.failed_logins or 0) >= limit:
             return Attempt(reserved=False, last_at=current.last_failed_at)
         # the window ended between the two conditions: try again

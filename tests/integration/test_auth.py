@@ -195,6 +195,24 @@ def test_twenty_parallel_wrong_passwords_are_at_most_five_tries(user: str, world
     assert login(world.client).status == 200
 
 
+def test_an_unknown_email_is_locked_exactly_like_a_known_one(user: str, world: Any) -> None:
+    # Given five wrong passwords for a portal user and five for an email nobody has
+    for email in (EMAIL, "nadie@cliente.test"):
+        for _ in range(5):
+            error(login(world.client, email=email, password="Incorrecta-Clave-99"), 401, "invalid_credentials")
+    # When each is tried once more
+    known = login(world.client, password="Incorrecta-Clave-99")
+    unknown = login(world.client, email="nadie@cliente.test", password="Incorrecta-Clave-99")
+    # Then both are locked with the same answer, so a 429 does not tell that an account exists
+    for reply in (known, unknown):
+        details = error(reply, 429, "login_locked")
+        assert 14 * 60 < details["retry_after"] <= 15 * 60 + 1
+        assert reply.headers["retry-after"] == str(details["retry_after"])
+    assert unknown.body["error"]["message"] == known.body["error"]["message"]
+    # and a sixth email stays unlocked: the lock is per email, not per tenant
+    error(login(world.client, email="otra@cliente.test"), 401, "invalid_credentials")
+
+
 def age_attempts(tenant: str, contact_id: str, *, minutes: int) -> None:
     """Moves the start of the contact's latest counted sign-in attempt ``minutes`` (and a second) back."""
     from chalicelib.store import keys
