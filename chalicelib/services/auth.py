@@ -14,7 +14,7 @@ from chalicelib.store import accounts, contacts, events, mailer, sessions
 from chalicelib.store.sessions import Context as Context  # noqa: PLC0414 - re-exported for the handlers
 
 if TYPE_CHECKING:
-    from chalicelib.store.models import AccountItem, ContactItem
+    from chalicelib.store.models import AccountItem, ContactItem, PasswordTokenItem
     from chalicelib.store.models import SessionItem as SessionItem  # noqa: PLC0414 - re-exported for the handlers
     from chalicelib.store.tenants import Tenant
 
@@ -182,14 +182,16 @@ def revoke_session(context: Context, session_id: str) -> None:
 
 def set_password(token: str, password: object) -> PasswordSet:
     """Consumes a single-use invitation/reset link and sets the password; every session is revoked.
-    401 ``invalid_token`` for an unknown, forged or used link, ``token_expired`` past its expiry; 422 for a
-    password the policy refuses (the link stays usable). Emits ``contact.password_set``."""
+    401 ``invalid_token`` for an unknown, forged, used or stale link (see :func:`_stale`), ``token_expired``
+    past its expiry; 422 for a password the policy refuses (the link stays usable). Emits
+    ``contact.password_set``."""
     parts = tokens.parse(token)
     invalid = Unauthorized("This link is not valid or was already used. Ask for a new one.", code="invalid_token")
     if parts is None:
         raise invalid
     item, contact = sessions.link_records(parts)
-    if item is None or contact is None or not tokens.matches(parts, item.secret_hash) or item.used_at:
+    if item is None or contact is None or not tokens.matches(parts, item.secret_hash) or item.used_at \
+            or _stale(item, contact):
         raise invalid
     if clock.parse_iso(item.expires_at) <= clock.now():
         raise Unauthorized("This link has expired. Ask for a new one.", code="token_expired")
@@ -203,6 +205,20 @@ def set_password(token: str, password: object) -> PasswordSet:
     return PasswordSet(tenant=parts.tenant, email=contact.email)
 
 
+def _stale(item: PasswordTokenItem, contact: ContactItem) -> bool:
+    """Whether something happened to the contact since the link was mailed that ends it: a newer link, a
+    password change, another email or another account. (A link issued before links were bound to their
+    address has no ``email`` and is stale too.)"""
+    return (
+        contact.password_token_id != item.token_id
+        or not item.email
+        or item.email.lower() != (contact.email or "").lower()
+        or item.account_id != contact.account_id
+        or (contact.password_set_at is not None
+            and clock.parse_iso(contact.password_set_at) > clock.parse_iso(item.created_at))
+    )
+
+
 def reset_password(tenant_slug: str, email: str) -> None:
     """Mails a reset link when ``email`` is a portal user of the tenant whose grant is active today; does
     nothing otherwise, and never tells which (the caller answers 202 either way)."""
@@ -213,9 +229,10 @@ def reset_password(tenant_slug: str, email: str) -> None:
     ):
         return
     now = clock.now()
-    token, item = sessions.new_link(tenant_slug, contact.contact_id, purpose="reset", now=now,
+    token, item = sessions.new_link(tenant_slug, contact.contact_id, purpose="reset", email=contact.email or "",
+                                    account_id=contact.account_id, now=now,
                                     expires=now + timedelta(hours=RESET_HOURS))
-    sessions.save_link(item)
+    sessions.issue_link(item, contact)
     message = mail.password_reset(tenant=tenant.name, logo_url=tenant.branding.get("logo_url"), name=contact.name,
                                   email=contact.email or "", link=mail.set_password_link(tenant.portal_url, token),
                                   language=contact.language)

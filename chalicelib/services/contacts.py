@@ -65,9 +65,11 @@ def upsert_contact(tenant_slug: str, contact_id: str, body: Any) -> SavedContact
         _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous,
                                                         portal_user=portal_user))
         return SavedContact(contact=item, created=created)
-    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", now=now,
+    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", email=item.email or "",
+                                         account_id=item.account_id, now=now,
                                          expires=now + timedelta(hours=INVITE_HOURS))
     item.invited_at = stamp
+    item.password_token_id = link_item.token_id
     _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous, portal_user=True,
                                                     token=link_item), event={"email": record.email})
     try:
@@ -119,7 +121,8 @@ def invite_contact(tenant_slug: str, contact_id: str) -> Invitation:
                        code="access_not_current", details={"start_date": contact.portal.get("start_date"),
                                                            "end_date": contact.portal.get("end_date")})
     now = clock.now()
-    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", now=now,
+    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", email=contact.email,
+                                         account_id=contact.account_id, now=now,
                                          expires=now + timedelta(hours=INVITE_HOURS))
     events.append(tenant_slug, "contact.invited", account_id=contact.account_id, contact_id=contact_id,
                   data={"email": contact.email, "resent": True},

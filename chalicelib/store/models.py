@@ -136,6 +136,9 @@ class ContactItem(PorticoItem, discriminator="Contact"):
     last_failed_at = UnicodeAttribute(null=True)
     # Sessions created before this instant are revoked (grant or password change, sign-out everywhere).
     sessions_valid_after = UnicodeAttribute(null=True)
+    # The newest set-password link (invitation or reset); removed when the password, email or account
+    # changes. Any other link of the contact is stale.
+    password_token_id = UnicodeAttribute(null=True)
 
 
 class LoginLockItem(PorticoItem, discriminator="LoginLock"):
@@ -168,6 +171,9 @@ class PasswordTokenItem(PorticoItem, discriminator="PasswordToken"):
     purpose = UnicodeAttribute()
     expires_at = UnicodeAttribute()
     used_at = UnicodeAttribute(null=True)
+    # Whom the link was mailed to: it works only while the contact still has this email and account.
+    email = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)
 
 
 class EventCounterItem(PorticoItem, discriminator="EventCounter"):

@@ -211,9 +211,10 @@ def revoke_by_id(tenant: str, contact_id: str, session_id: str, *, now: datetime
 # --- set-password links (invitations and resets) --------------------------------------------------------------
 
 
-def new_link(tenant: str, contact_id: str, *, purpose: str, now: datetime, expires: datetime
-             ) -> tuple[str, PasswordTokenItem]:
-    """A single-use token for a set-password link: the token to mail and its item (not yet written)."""
+def new_link(tenant: str, contact_id: str, *, purpose: str, email: str, account_id: str, now: datetime,
+             expires: datetime) -> tuple[str, PasswordTokenItem]:
+    """A single-use token for a set-password link mailed to ``email`` while the contact is of ``account_id``:
+    the token to mail and its item (not yet written)."""
     from chalicelib.store.models import PasswordTokenItem  # lazy: keeps import app fast
 
     token_id = tokens.new_id()
@@ -224,16 +225,32 @@ def new_link(tenant: str, contact_id: str, *, purpose: str, now: datetime, expir
         token_id=token_id,
         secret_hash=digest,
         purpose=purpose,
+        email=email,
+        account_id=account_id,
         expires_at=clock.iso(expires),
-        created_at=clock.iso(now),
+        created_at=clock.iso_precise(now),
         ttl=int(expires.timestamp()) + 86400,
     )
     return token, item
 
 
-def save_link(item: PasswordTokenItem) -> None:
-    db.ready()
-    item.save()
+def link_writes(item: PasswordTokenItem, contact: ContactItem) -> Writes:
+    """A new link for an existing contact: its token, and the contact's newest link pointing at it (which
+    makes every older link of the contact stale)."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(item)
+        tx.update(contact, actions=[ContactItem.password_token_id.set(item.token_id)],
+                  condition=ContactItem.pk.exists())
+
+    return writes
+
+
+def issue_link(item: PasswordTokenItem, contact: ContactItem) -> None:
+    """Writes :func:`link_writes` as one transaction."""
+    with db.transaction() as tx:
+        link_writes(item, contact)(tx)
 
 
 def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None]:
@@ -246,8 +263,9 @@ def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactIt
 
 def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, password_hash: str, now: datetime
                         ) -> Writes:
-    """The link used up (once: conditioned on ``used_at``), the new password, every session revoked and the
-    lockout cleared."""
+    """The link used up (once: conditioned on ``used_at``), the new password, every session revoked, the
+    sign-in attempts cleared and no link left. Conditioned on the contact still having this link as its
+    newest and the email and account it was read with, so a change committed meanwhile refuses it."""
     from chalicelib.store.models import ContactItem, PasswordTokenItem  # lazy: keeps import app fast
 
     def writes(tx: TransactWrite) -> None:
@@ -255,10 +273,12 @@ def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, passwo
                   condition=PasswordTokenItem.used_at.does_not_exist())
         tx.update(contact, actions=[
             ContactItem.password_hash.set(password_hash),
-            ContactItem.password_set_at.set(clock.iso(now)),
+            ContactItem.password_set_at.set(clock.iso_precise(now)),
             ContactItem.sessions_valid_after.set(clock.iso_precise(now)),
             ContactItem.failed_logins.set(0),
             ContactItem.last_failed_at.remove(),
-        ])
+            ContactItem.password_token_id.remove(),
+        ], condition=(ContactItem.password_token_id == item.token_id) & (ContactItem.email == contact.email)
+            & (ContactItem.account_id == contact.account_id))
 
     return writes

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from tests.integration.conftest import OTHER_TENANT, TENANT
+from tests.integration.conftest import API_KEY, OTHER_TENANT, TENANT
 from tests.support import (
     PASSWORD,
     Reply,
@@ -327,8 +327,6 @@ def test_password_set_with_a_forged_or_garbage_token_is_401(world: Any) -> None:
 
 
 def test_password_set_is_reported_in_the_events_feed(world: Any) -> None:
-    from tests.integration.conftest import API_KEY
-
     set_password(world, invited(world))
     feed = call(world.client, "GET", "/v1/integration/events", token=API_KEY).body["items"]
     assert [e["type"] for e in feed] == ["contact.invited", "contact.password_set"]
@@ -336,6 +334,76 @@ def test_password_set_is_reported_in_the_events_feed(world: Any) -> None:
 
 def forgot(world: Any, email: str, tenant: str = TENANT) -> Reply:
     return call(world.client, "POST", "/v1/auth/password/forgot", body={"tenant": tenant, "email": email})
+
+
+# --- a link works only for the address it went to, and only until something newer ---------------------------
+
+
+def used_link_answer(world: Any) -> Any:
+    """The answer to a link that was already used, which a stale link must equal."""
+    world.account("acc-used")
+    world.contact("c-used", "acc-used", grant("billing"), email="c-used@cliente.test")
+    token = link_token(sent_mail()[-1])
+    assert set_password(world, token).status == 200
+    reply = set_password(world, token, "Otra-Clave-Distinta-7")
+    error(reply, 401, "invalid_token")
+    return reply.body
+
+
+def put_contact(world: Any, email: str = EMAIL, account_id: str = "acc-1") -> None:
+    world.contact("c-1", account_id, grant("billing"), email=email)
+
+
+def test_link_is_dead_once_the_email_is_corrected(world: Any) -> None:
+    # Given an invitation that went to a mistyped address
+    world.account("acc-1")
+    put_contact(world, email="c-1@clinete.test")
+    wrong_inbox = link_token(sent_mail()[-1])
+    # When the integrator corrects the email
+    put_contact(world)
+    # Then the link in the wrong inbox is refused exactly like a used one
+    assert set_password(world, wrong_inbox).body == used_link_answer(world)
+    # and stays dead even if the email goes back to the old value
+    put_contact(world, email="c-1@clinete.test")
+    assert set_password(world, wrong_inbox).status == 401
+    # while a new invitation to the right address works
+    put_contact(world)
+    assert call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY).status == 202
+    assert sent_mail()[-1]["to"][0] == EMAIL
+    reply = set_password(world, link_token(sent_mail()[-1]))
+    assert reply.status == 200, reply.body
+    assert reply.body["email"] == EMAIL
+
+
+def test_link_is_dead_once_the_contact_moves_to_another_account(world: Any) -> None:
+    token = invited(world)
+    world.account("acc-2")
+    put_contact(world, account_id="acc-2")
+    assert set_password(world, token).body == used_link_answer(world)
+
+
+def test_a_newer_link_kills_the_older_ones(world: Any) -> None:
+    # Given an invitation, then a second invitation, then a reset link
+    first = invited(world)
+    assert call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY).status == 202
+    second = link_token(sent_mail()[-1])
+    assert forgot(world, EMAIL).status == 202
+    reset = link_token(sent_mail()[-1])
+    assert len({first, second, reset}) == 3
+    # Then only the newest works
+    used = used_link_answer(world)
+    assert set_password(world, first).body == used
+    assert set_password(world, second).body == used
+    assert set_password(world, reset).status == 200
+
+
+def test_link_is_dead_once_the_password_changes(world: Any) -> None:
+    from chalicelib.services import contacts
+
+    token = invited(world)
+    contacts.set_password_directly(TENANT, "c-1", "Puesta-Por-Soporte-2026")
+    assert set_password(world, token).body == used_link_answer(world)
+    assert login(world.client, password="Puesta-Por-Soporte-2026").status == 200
 
 
 def test_forgot_is_always_202_and_mails_only_portal_users(user: str, world: Any) -> None:
