@@ -98,12 +98,19 @@ def _reserve_attempt(tenant_slug: str, email: str, contact_id: str | None, *, no
     return attempt.contact
 
 
-def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:
-    """The principal of a live grant; 403 naming why when the grant does not allow access today."""
+def _refuse_inactive(tenant: Tenant, contact: ContactItem) -> Grant:
+    """The contact's grant; 403 ``access_disabled``, ``access_not_started`` or ``access_ended`` when it does not
+    allow access today (in the tenant's time zone)."""
     grant = Grant.from_json(contact.portal)
     reason = grant.inactive_reason(clock.today(tenant.timezone))
     if reason:
         raise Forbidden(_ACCESS_REASONS[reason], code=reason)
+    return grant
+
+
+def _principal(tenant: Tenant, contact: ContactItem, session_id: str) -> Principal:
+    """The principal of a live grant; 403 naming why when the grant does not allow access today."""
+    grant = _refuse_inactive(tenant, contact)
     return Principal(
         tenant=tenant.slug,
         account_id=contact.account_id,
@@ -183,18 +190,19 @@ def revoke_session(context: Context, session_id: str) -> None:
 def set_password(token: str, password: object) -> PasswordSet:
     """Consumes a single-use invitation/reset link and sets the password; every session is revoked.
     401 ``invalid_token`` for an unknown, forged, used or stale link (see :func:`_stale`), ``token_expired``
-    past its expiry; 422 for a password the policy refuses (the link stays usable). Emits
-    ``contact.password_set``."""
+    past its expiry; 403 as at sign-in when the grant does not allow access today, and 422 for a password the
+    policy refuses (the link stays usable after either). Emits ``contact.password_set``."""
     parts = tokens.parse(token)
     invalid = Unauthorized("This link is not valid or was already used. Ask for a new one.", code="invalid_token")
     if parts is None:
         raise invalid
-    item, contact = sessions.link_records(parts)
-    if item is None or contact is None or not tokens.matches(parts, item.secret_hash) or item.used_at \
-            or _stale(item, contact):
+    item, contact, tenant = sessions.link_records(parts)
+    if item is None or contact is None or tenant is None or not tokens.matches(parts, item.secret_hash) \
+            or item.used_at or _stale(item, contact):
         raise invalid
     if clock.parse_iso(item.expires_at) <= clock.now():
         raise Unauthorized("This link has expired. Ask for a new one.", code="token_expired")
+    _refuse_inactive(tenant, contact)  # as at sign-in: no password for a grant that allows no access today
     password_hash = passwords.hash_password(passwords.check_policy(password, email=contact.email))
     writes = sessions.password_set_writes(item, contact, password_hash=password_hash, now=clock.now())
     try:

@@ -253,12 +253,13 @@ def issue_link(item: PasswordTokenItem, contact: ContactItem) -> None:
         link_writes(item, contact)(tx)
 
 
-def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None]:
-    """The link token a token names and its contact (None where missing): one BatchGetItem."""
+def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None, Tenant | None]:
+    """The link token a token names, its contact and its tenant (None where missing): one BatchGetItem."""
     token_key = (keys.contact(parts.tenant, parts.contact_id), keys.password_token_sk(parts.token_id))
     contact_key = _contact_key(parts.tenant, parts.contact_id)
-    found = _batch([token_key, contact_key])
-    return found.get(token_key), found.get(contact_key)
+    found = _batch([token_key, contact_key, _tenant_key(parts.tenant)])
+    tenant_item = found.get(_tenant_key(parts.tenant))
+    return found.get(token_key), found.get(contact_key), tenant_from_item(tenant_item) if tenant_item else None
 
 
 def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, password_hash: str, now: datetime

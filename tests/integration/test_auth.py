@@ -397,6 +397,27 @@ def test_a_newer_link_kills_the_older_ones(world: Any) -> None:
     assert set_password(world, reset).status == 200
 
 
+@pytest.mark.parametrize(
+    ("window", "code"),
+    [({"start_date": today() - timedelta(days=60), "end_date": today() - timedelta(days=1)}, "access_ended"),
+     ({"start_date": today() + timedelta(days=1), "end_date": today() + timedelta(days=30)}, "access_not_started"),
+     ({"enabled": False}, "access_disabled")],
+)
+def test_link_of_a_contact_whose_grant_does_not_allow_access_is_403(world: Any, window: dict[str, Any],
+                                                                    code: str) -> None:
+    # Given an invitation, and then the grant no longer allowing access today
+    token = invited(world)
+    rewrite_grant(TENANT, "c-1", **window)
+    # Then the link is refused as sign-in would be, and sets no password
+    error(set_password(world, token), 403, code)
+    from chalicelib.services import contacts
+
+    assert not contacts.get_contact(TENANT, "c-1").password_hash
+    # and it is not used up: once access is current again it works
+    rewrite_grant(TENANT, "c-1", start_date=today(), end_date=today() + timedelta(days=30), enabled=True)
+    assert set_password(world, token).status == 200
+
+
 def test_link_is_dead_once_the_password_changes(world: Any) -> None:
     from chalicelib.services import contacts
 
