@@ -34,6 +34,11 @@ class Settings:
     gateway_urls: tuple[tuple[str, str], ...] = ()
     # Where gateway credentials live in SSM Parameter Store (SecureString).
     secrets_prefix: str = "/portico/local"
+    # Hourly caps on mail anyone can trigger (a normal day never meets them): invitations and reset mails
+    # per tenant, reset mails per contact.
+    invitations_per_tenant_hour: int = 200
+    resets_per_tenant_hour: int = 100
+    resets_per_contact_hour: int = 3
 
     @property
     def local(self) -> bool:
@@ -42,6 +47,13 @@ class Settings:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _positive(env: dict[str, str] | os._Environ[str], variable: str, default: str) -> int:
+    value = env.get(variable, default)
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{variable} must be a positive whole number")
+    return int(value)
 
 
 def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Settings:
@@ -76,6 +88,9 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
             if env.get(variable)
         ),
         secrets_prefix=env.get("PORTICO_SECRETS_PREFIX", f"/portico/{stage}").rstrip("/"),
+        invitations_per_tenant_hour=_positive(env, "PORTICO_INVITATIONS_PER_TENANT_HOUR", "200"),
+        resets_per_tenant_hour=_positive(env, "PORTICO_RESETS_PER_TENANT_HOUR", "100"),
+        resets_per_contact_hour=_positive(env, "PORTICO_RESETS_PER_CONTACT_HOUR", "3"),
     )
 
 

@@ -122,27 +122,20 @@ def count_dynamodb_calls(monkeypatch: Any) -> Iterator[DynamoCalls]:
         counting = False
 
 
-def serialize_dynamodb(monkeypatch: Any) -> None:
-    """Makes moto apply one DynamoDB request at a time, as DynamoDB applies the writes to one item.
+def override_settings(monkeypatch: Any, **changes: Any) -> None:
+    """The settings with ``changes`` for the rest of the test.
 
-    A conditional UpdateItem is atomic in DynamoDB; moto checks the condition and writes without a lock, so
-    two threads can both pass the same condition. Serializing moto's requests (not our code, which still runs
-    in parallel between its requests) gives the concurrency tests DynamoDB's guarantee.
+    Setting PORTICO_* variables in a test does not work: the chalice test client swaps in the dev stage's
+    variables while it runs, so re-reading the environment would point at another table. The test's own
+    settings are copied instead.
     """
-    import threading
+    from dataclasses import replace
 
-    import botocore.client
+    from chalicelib import config
 
-    lock = threading.Lock()
-    original = botocore.client.BaseClient._make_api_call
-
-    def wrapper(self: Any, operation_name: str, api_params: Any) -> Any:
-        if self.meta.service_model.service_name != "dynamodb":
-            return original(self, operation_name, api_params)
-        with lock:
-            return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", wrapper)
+    settings = replace(config.get_settings(), **changes)
+    monkeypatch.setattr(config, "load_settings", lambda env=None: settings)
+    config.reset_settings()
 
 
 def wait_for_new_second() -> None:

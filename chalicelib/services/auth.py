@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from chalicelib.config import get_settings
 from chalicelib.domain import clock, mail, passwords, tokens
 from chalicelib.domain.access import Grant, Principal
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from chalicelib.observability import get_logger
-from chalicelib.store import accounts, contacts, events, mailer, sessions
+from chalicelib.store import accounts, contacts, events, limits, mailer, sessions
 from chalicelib.store.sessions import Context as Context  # noqa: PLC0414 - re-exported for the handlers
 
 if TYPE_CHECKING:
@@ -228,8 +229,10 @@ def _stale(item: PasswordTokenItem, contact: ContactItem) -> bool:
 
 
 def reset_password(tenant_slug: str, email: str) -> None:
-    """Mails a reset link when ``email`` is a portal user of the tenant whose grant is active today; does
-    nothing otherwise, and never tells which (the caller answers 202 either way)."""
+    """Mails a reset link when ``email`` is a portal user of the tenant whose grant is active today, at most
+    ``resets_per_contact_hour`` a contact and ``resets_per_tenant_hour`` a tenant each hour (the link, the new
+    newest link and both counters are one transaction); does nothing otherwise, and never tells which (the
+    caller answers 202 either way)."""
     tenant, contact_id = sessions.sign_in_lookup(tenant_slug, email)
     contact = contacts.load(tenant_slug, contact_id) if tenant is not None and contact_id else None
     if tenant is None or contact is None or Grant.from_json(contact.portal).inactive_reason(
@@ -240,7 +243,13 @@ def reset_password(tenant_slug: str, email: str) -> None:
     token, item = sessions.new_link(tenant_slug, contact.contact_id, purpose="reset", email=contact.email or "",
                                     account_id=contact.account_id, now=now,
                                     expires=now + timedelta(hours=RESET_HOURS))
-    sessions.issue_link(item, contact)
+    settings = get_settings()
+    caps = (limits.per_contact_hour(tenant_slug, contact.contact_id, "reset", cap=settings.resets_per_contact_hour,
+                                    now=now),
+            limits.per_tenant_hour(tenant_slug, "reset", cap=settings.resets_per_tenant_hour, now=now))
+    if not sessions.issue_link(item, contact, limits=caps):
+        get_logger().warning("password reset mail not sent: hourly limit reached", extra={"tenant": tenant_slug})
+        return
     message = mail.password_reset(tenant=tenant.name, logo_url=tenant.branding.get("logo_url"), name=contact.name,
                                   email=contact.email or "", link=mail.set_password_link(tenant.portal_url, token),
                                   language=contact.language)

@@ -165,6 +165,11 @@ COUNTER_SK = "SEQ"
 DOC_INDEX_SK = "DOC"
 
 
+def rate_sk(kind: str, hour: str) -> str:
+    """An hourly counter of ``kind`` (under the tenant or the contact it limits); ``hour`` is ``YYYY-MM-DDTHH``."""
+    return f"RATE#{kind}#{hour}"
+
+
 def session_sk(session_id: str) -> str:
     return f"SESSION#{session_id}"
 

@@ -176,6 +176,12 @@ class PasswordTokenItem(PorticoItem, discriminator="PasswordToken"):
     account_id = UnicodeAttribute(null=True)
 
 
+class RateCounterItem(PorticoItem, discriminator="RateCounter"):
+    """How many of something (reset mails, invitations) were taken in one hour; TTL a day after it."""
+
+    taken = NumberAttribute(default=0)
+
+
 class EventCounterItem(PorticoItem, discriminator="EventCounter"):
     seq = NumberAttribute(default=0)
 

@@ -10,17 +10,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, tokens
+from chalicelib.domain.errors import Conflict
 from chalicelib.store import db, keys
+from chalicelib.store.limits import take_writes
 from chalicelib.store.tenants import Tenant, tenant_from_item
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from pynamodb.transactions import TransactWrite
 
     from chalicelib.domain.access import Principal
     from chalicelib.domain.tokens import TokenParts
+    from chalicelib.store.limits import Limit
     from chalicelib.store.models import ContactItem, PasswordTokenItem, SessionItem
 
     Writes = Callable[[TransactWrite], None]
@@ -247,10 +250,16 @@ def link_writes(item: PasswordTokenItem, contact: ContactItem) -> Writes:
     return writes
 
 
-def issue_link(item: PasswordTokenItem, contact: ContactItem) -> None:
-    """Writes :func:`link_writes` as one transaction."""
-    with db.transaction() as tx:
-        link_writes(item, contact)(tx)
+def issue_link(item: PasswordTokenItem, contact: ContactItem, *, limits: Sequence[Limit] = ()) -> bool:
+    """Writes :func:`link_writes` and takes one of each of ``limits``, as one transaction; False (nothing
+    written) when a limit is at its cap or the contact is gone."""
+    try:
+        with db.transaction() as tx:
+            take_writes(*limits)(tx)
+            link_writes(item, contact)(tx)
+    except Conflict:
+        return False
+    return True
 
 
 def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None, Tenant | None]:

@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from tests.integration.conftest import API_KEY, OTHER_TENANT, TENANT
+from tests.integration.conftest import API_KEY, OTHER_API_KEY, OTHER_TENANT, TENANT
 from tests.support import (
     PASSWORD,
     Reply,
     call,
     grant,
     link_token,
+    override_settings,
     quick_portal_user,
     rewrite_grant,
     sent_mail,
-    serialize_dynamodb,
     today,
     wait_for_new_second,
 )
@@ -172,8 +172,9 @@ def test_twenty_parallel_wrong_passwords_are_at_most_five_tries(user: str, world
 
     from chalicelib.domain.errors import PorticoError
     from chalicelib.services import auth
+    from tests.integration.payments_support import one_request_at_a_time
 
-    serialize_dynamodb(monkeypatch)
+    one_request_at_a_time(monkeypatch)  # DynamoDB's atomic conditional write; moto checks and writes unlocked
     start = threading.Barrier(20)
 
     def attempt(_: int) -> str | None:
@@ -446,6 +447,37 @@ def test_forgot_is_always_202_and_mails_only_portal_users(user: str, world: Any)
     assert len(mails) == 1
     assert set(mails[0]["to"]) == {EMAIL}
     assert f"http://portal.test/{TENANT}/#/set-password?token=" in mails[0]["text"]
+
+
+def test_at_most_three_reset_mails_a_contact_an_hour(user: str, world: Any) -> None:
+    before = len(sent_mail())
+    # When a user (or someone typing their email) asks five times
+    answers = [forgot(world, EMAIL) for _ in range(5)]
+    # Then every answer is the same 202, but only three mails went out
+    for reply in answers:
+        assert reply.status == 202, reply.body
+        assert reply.body == answers[0].body
+    assert len(sent_mail()) - before == 3
+    # and the newest of them is the link that works
+    assert set_password(world, link_token(sent_mail()[-1]), "Nueva-Clave-Segura-2026").status == 200
+
+
+def test_reset_mails_of_a_tenant_are_capped_an_hour(user: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    override_settings(monkeypatch, resets_per_tenant_hour=2)
+    for n in (2, 3):
+        world.contact(f"c-{n}", "acc-1", grant("billing"))
+    before = len(sent_mail())
+    # When three portal users of the tenant ask for a reset
+    answers = [forgot(world, f"c-{n}@cliente.test") for n in (1, 2, 3)]
+    # Then all get the same 202, and the tenant's two mails of the hour went out
+    assert {reply.status for reply in answers} == {202}
+    assert [m["to"][0] for m in sent_mail()[before:]] == ["c-1@cliente.test", "c-2@cliente.test"]
+    # while another tenant's users are not held back
+    world.account("acc-9", key=OTHER_API_KEY)
+    world.contact("c-9", "acc-9", grant("billing"), key=OTHER_API_KEY)
+    before = len(sent_mail())
+    assert forgot(world, "c-9@cliente.test", tenant=OTHER_TENANT).status == 202
+    assert len(sent_mail()) == before + 1
 
 
 def test_forgot_does_not_mail_a_user_whose_access_ended(user: str, world: Any) -> None:
