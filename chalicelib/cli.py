@@ -14,6 +14,8 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.config import get_settings
+from chalicelib.demo import seed_demo
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULES
 from chalicelib.domain.errors import PorticoError
@@ -158,9 +160,6 @@ def _bootstrap(args: argparse.Namespace) -> Any:
 
 
 def _seed_demo(args: argparse.Namespace) -> Any:
-    from chalicelib.config import get_settings
-    from chalicelib.demo import seed_demo
-
     return seed_demo(api_key=args.api_key or get_settings().demo_api_key, portal_url=args.portal_url)
 
 
