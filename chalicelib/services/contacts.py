@@ -71,26 +71,32 @@ def upsert_contact(tenant_slug: str, contact_id: str, body: Any) -> SavedContact
         _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous,
                                                         portal_user=portal_user))
         return SavedContact(contact=item, created=created)
-    if not limits.take(_invitations_limit(tenant_slug, now)):
-        # The push stands without its mail; invited_at stays unset, so the next push (or POST …/invite)
-        # sends the invitation once the hour is over.
-        _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous, portal_user=True))
-        return SavedContact(contact=item, created=created, invitation=Invitation(
-            sent=False, reason="rate_limited", retry_after=limits.seconds_left(now)))
-    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", email=item.email or "",
+    return SavedContact(contact=item, created=created,
+                        invitation=_save_with_invitation(tenant, item, previous=previous, now=now))
+
+
+def _save_with_invitation(tenant: Tenant, item: ContactItem, *, previous: ContactItem | None,
+                          now: datetime) -> Invitation:
+    """Saves a push that gives a contact access for the first time, with its invitation: the link token and
+    ``contact.invited`` in the same transaction, the mail after it. Over the tenant's hourly cap the push is
+    saved alone; ``invited_at`` stays unset, so the next push (or ``POST …/invite``) sends the invitation."""
+    slug = tenant.slug
+    if not limits.take(_invitations_limit(slug, now)):
+        _commit(slug, item, contacts.save_writes(slug, item, previous=previous, portal_user=True))
+        return Invitation(sent=False, reason="rate_limited", retry_after=limits.seconds_left(now))
+    token, link_item = sessions.new_link(slug, item.contact_id, purpose="invite", email=item.email or "",
                                          account_id=item.account_id, now=now,
                                          expires=now + timedelta(hours=INVITE_HOURS))
-    item.invited_at = stamp
+    item.invited_at = item.updated_at
     item.password_token_id = link_item.token_id
-    _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous, portal_user=True,
-                                                    token=link_item), event={"email": record.email})
+    _commit(slug, item, contacts.save_writes(slug, item, previous=previous, portal_user=True, token=link_item),
+            event={"email": item.email})
     try:
-        invitation = _send_invitation(tenant, item, token)
+        return _send_invitation(tenant, item, token)
     except GatewayUnavailable:
         # Not invited after all: the same PUT, retried, sends the invitation again.
         contacts.unmark_invited(item)
         raise
-    return SavedContact(contact=item, created=created, invitation=invitation)
 
 
 def _commit(tenant_slug: str, item: ContactItem, writes: contacts.Writes, *,
