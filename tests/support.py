@@ -122,6 +122,22 @@ def count_dynamodb_calls(monkeypatch: Any) -> Iterator[DynamoCalls]:
         counting = False
 
 
+def override_settings(monkeypatch: Any, **changes: Any) -> None:
+    """The settings with ``changes`` for the rest of the test.
+
+    Setting PORTICO_* variables in a test does not work: the chalice test client swaps in the dev stage's
+    variables while it runs, so re-reading the environment would point at another table. The test's own
+    settings are copied instead.
+    """
+    from dataclasses import replace
+
+    from chalicelib import config
+
+    settings = replace(config.get_settings(), **changes)
+    monkeypatch.setattr(config, "load_settings", lambda env=None: settings)
+    config.reset_settings()
+
+
 def wait_for_new_second() -> None:
     """Sleeps until just after the wall clock turns a second.
 

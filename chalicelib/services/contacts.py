@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.config import get_settings
 from chalicelib.domain import clock, mail, passwords
 from chalicelib.domain.access import Grant
-from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.domain.records import read_contact
-from chalicelib.store import accounts, contacts, events, mailer, sessions, tenants
+from chalicelib.store import accounts, contacts, events, limits, mailer, sessions, tenants
 
 if TYPE_CHECKING:
     from chalicelib.store.models import ContactItem as ContactItem
@@ -21,10 +22,14 @@ INVITE_HOURS = 72
 
 @dataclass(frozen=True, slots=True)
 class Invitation:
-    """An invitation mail that went out."""
+    """An invitation mail that went out (``sent``), or why it did not (``reason``, and ``retry_after``
+    seconds until it may be sent)."""
 
-    sent_to: str | None
-    expires_in_hours: int
+    sent: bool
+    sent_to: str | None = None
+    expires_in_hours: int | None = None
+    reason: str | None = None
+    retry_after: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,8 @@ def upsert_contact(tenant_slug: str, contact_id: str, body: Any) -> SavedContact
     """Validates and creates or updates a contact (422 naming each bad field; 404 ``account_not_found``).
     Claims the email for portal users (409 ``email_taken`` when another portal user has it), revokes the
     contact's sessions when the grant, the email or the account changes, and sends the invitation the first
-    time access is enabled (emitting ``contact.invited``)."""
+    time access is enabled (emitting ``contact.invited``) unless the tenant sent ``invitations_per_tenant_hour``
+    this hour: then the contact is saved and ``invitation`` says it was not sent."""
     tenant = tenants.get(tenant_slug)
     previous = contacts.load(tenant_slug, contact_id)  # its updated_at guards the write
     record = read_contact(body, today=clock.today(tenant.timezone), previous=contacts.grant_of(previous))
@@ -65,18 +71,32 @@ def upsert_contact(tenant_slug: str, contact_id: str, body: Any) -> SavedContact
         _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous,
                                                         portal_user=portal_user))
         return SavedContact(contact=item, created=created)
-    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", now=now,
+    return SavedContact(contact=item, created=created,
+                        invitation=_save_with_invitation(tenant, item, previous=previous, now=now))
+
+
+def _save_with_invitation(tenant: Tenant, item: ContactItem, *, previous: ContactItem | None,
+                          now: datetime) -> Invitation:
+    """Saves a push that gives a contact access for the first time, with its invitation: the link token and
+    ``contact.invited`` in the same transaction, the mail after it. Over the tenant's hourly cap the push is
+    saved alone; ``invited_at`` stays unset, so the next push (or ``POST …/invite``) sends the invitation."""
+    slug = tenant.slug
+    if not limits.take(_invitations_limit(slug, now)):
+        _commit(slug, item, contacts.save_writes(slug, item, previous=previous, portal_user=True))
+        return Invitation(sent=False, reason="rate_limited", retry_after=limits.seconds_left(now))
+    token, link_item = sessions.new_link(slug, item.contact_id, purpose="invite", email=item.email or "",
+                                         account_id=item.account_id, now=now,
                                          expires=now + timedelta(hours=INVITE_HOURS))
-    item.invited_at = stamp
-    _commit(tenant_slug, item, contacts.save_writes(tenant_slug, item, previous=previous, portal_user=True,
-                                                    token=link_item), event={"email": record.email})
+    item.invited_at = item.updated_at
+    item.password_token_id = link_item.token_id
+    _commit(slug, item, contacts.save_writes(slug, item, previous=previous, portal_user=True, token=link_item),
+            event={"email": item.email})
     try:
-        invitation = _send_invitation(tenant, item, token)
+        return _send_invitation(tenant, item, token)
     except GatewayUnavailable:
         # Not invited after all: the same PUT, retried, sends the invitation again.
         contacts.unmark_invited(item)
         raise
-    return SavedContact(contact=item, created=created, invitation=invitation)
 
 
 def _commit(tenant_slug: str, item: ContactItem, writes: contacts.Writes, *,
@@ -103,12 +123,18 @@ def _send_invitation(tenant: Tenant, contact: ContactItem, token: str) -> Invita
                               email=contact.email or "", link=mail.set_password_link(tenant.portal_url, token),
                               language=contact.language)
     mailer.send(message, sender_name=tenant.name)
-    return Invitation(sent_to=contact.email, expires_in_hours=INVITE_HOURS)
+    return Invitation(sent=True, sent_to=contact.email, expires_in_hours=INVITE_HOURS)
+
+
+def _invitations_limit(tenant_slug: str, now: datetime) -> limits.Limit:
+    cap = get_settings().invitations_per_tenant_hour
+    return limits.per_tenant_hour(tenant_slug, "invite", cap=cap, now=now)
 
 
 def invite_contact(tenant_slug: str, contact_id: str) -> Invitation:
     """(Re-)sends the invitation with a fresh single-use link; 404 for an unknown contact, 409 unless portal
-    access is enabled and current. Emits ``contact.invited`` (``resent: true``)."""
+    access is enabled and current, 429 ``invitations_rate_limited`` once the tenant sent
+    ``invitations_per_tenant_hour`` this hour. Emits ``contact.invited`` (``resent: true``)."""
     contact = get_contact(tenant_slug, contact_id)
     grant = Grant.from_json(contact.portal)
     if not grant.enabled or not contact.email:
@@ -119,7 +145,11 @@ def invite_contact(tenant_slug: str, contact_id: str) -> Invitation:
                        code="access_not_current", details={"start_date": contact.portal.get("start_date"),
                                                            "end_date": contact.portal.get("end_date")})
     now = clock.now()
-    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", now=now,
+    if not limits.take(_invitations_limit(tenant_slug, now)):
+        raise TooManyRequests("This portal has sent as many invitations as it may this hour; try again later.",
+                              retry_after=limits.seconds_left(now), code="invitations_rate_limited")
+    token, link_item = sessions.new_link(tenant_slug, contact_id, purpose="invite", email=contact.email,
+                                         account_id=contact.account_id, now=now,
                                          expires=now + timedelta(hours=INVITE_HOURS))
     events.append(tenant_slug, "contact.invited", account_id=contact.account_id, contact_id=contact_id,
                   data={"email": contact.email, "resent": True},

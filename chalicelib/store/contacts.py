@@ -59,22 +59,22 @@ def next_item(tenant: str, contact_id: str, record: ContactRecord, *, previous: 
     if previous is None:
         return item
     for carried in ("password_hash", "password_set_at", "invited_at", "failed_logins", "last_failed_at",
-                    "locked_until", "sessions_valid_after"):
+                    "sessions_valid_after", "password_token_id"):
         setattr(item, carried, getattr(previous, carried))
-    if (
-        previous.portal != item.portal
-        or previous.account_id != record.account_id
-        or previous.email != record.email
-    ):
+    moved = previous.account_id != record.account_id or previous.email != record.email
+    if moved or previous.portal != item.portal:
         # every existing session of this contact stops working now
         item.sessions_valid_after = clock.iso_precise(clock.now())
+    if moved:
+        # a link mailed before works no more, not even if the email or the account comes back
+        item.password_token_id = None
     return item
 
 
-# What an integrator's push may change on a stored contact; credentials and lockout written meanwhile
-# (a password set, a failed sign-in) are left alone.
+# What an integrator's push may change on a stored contact (each only when it differs from what was read):
+# credentials and sign-in attempts written meanwhile (a password set, a failed sign-in) are left alone.
 _INTEGRATOR_FIELDS = ("account_id", "name", "email", "phone", "language", "portal", "gsi1pk", "gsi1sk",
-                      "updated_at", "invited_at", "sessions_valid_after")
+                      "updated_at", "invited_at", "sessions_valid_after", "password_token_id")
 
 
 def _integrator_fields(item: ContactItem, previous: ContactItem) -> list[Any]:
@@ -143,21 +143,26 @@ def unmark_invited(item: ContactItem) -> None:
 
 
 def invite_writes(contact: ContactItem, token: PasswordTokenItem, *, now: datetime) -> Writes:
-    """A fresh invitation: its link token and the contact's ``invited_at``."""
+    """A fresh invitation: its link token, the contact's ``invited_at`` and its newest link (so older links
+    are stale)."""
     from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
 
     def writes(tx: TransactWrite) -> None:
         tx.save(token)
-        tx.update(contact, actions=[ContactItem.invited_at.set(clock.iso(now))], condition=ContactItem.pk.exists())
+        tx.update(contact, actions=[ContactItem.invited_at.set(clock.iso(now)),
+                                    ContactItem.password_token_id.set(token.token_id)],
+                  condition=ContactItem.pk.exists())
 
     return writes
 
 
 def set_password_hash(contact: ContactItem, password_hash: str, *, now: datetime) -> None:
+    """A new password; every set-password link mailed before is stale."""
     from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
 
     contact.update(actions=[ContactItem.password_hash.set(password_hash),
-                            ContactItem.password_set_at.set(clock.iso(now))])
+                            ContactItem.password_set_at.set(clock.iso_precise(now)),
+                            ContactItem.password_token_id.remove()])
 
 
 def set_portal(contact: ContactItem, portal: dict[str, Any], *, now: datetime) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 DOC_PREFIX = {"invoice": "INV", "credit_note": "CN", "debit_note": "DN", "receipt": "RCPT", "portal_payment": "PAY"}
 
 
@@ -24,6 +26,11 @@ def contact(t: str, c: str) -> str:
 
 def email_claim(t: str, email: str) -> str:
     return f"T#{t}#EMAIL#{email.lower()}"
+
+
+def login_lock(t: str, email: str) -> str:
+    """Sign-in attempts for an email no portal user has; only its hash is stored."""
+    return f"T#{t}#LOGIN#{hashlib.sha256(email.lower().encode()).hexdigest()}"
 
 
 def events(t: str) -> str:
@@ -157,8 +164,14 @@ def contacts_of_account(t: str, a: str) -> str:
 TENANT_SK = "TENANT"
 CONTACT_SK = "CONTACT"
 EMAIL_SK = "EMAIL"
+LOGIN_LOCK_SK = "LOCKOUT"
 COUNTER_SK = "SEQ"
 DOC_INDEX_SK = "DOC"
+
+
+def rate_sk(kind: str, hour: str) -> str:
+    """An hourly counter of ``kind`` (under the tenant or the contact it limits); ``hour`` is ``YYYY-MM-DDTHH``."""
+    return f"RATE#{kind}#{hour}"
 
 
 def session_sk(session_id: str) -> str:

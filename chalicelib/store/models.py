@@ -130,11 +130,23 @@ class ContactItem(PorticoItem, discriminator="Contact"):
     password_hash = UnicodeAttribute(null=True)
     password_set_at = UnicodeAttribute(null=True)
     invited_at = UnicodeAttribute(null=True)
+    # Sign-in attempts counted (before the password check) since the streak began, and when the latest began;
+    # a success clears both. At MAX_FAILED_LOGINS the contact is locked until last_failed_at + LOCK_MINUTES.
     failed_logins = NumberAttribute(default=0)
     last_failed_at = UnicodeAttribute(null=True)
-    locked_until = UnicodeAttribute(null=True)
     # Sessions created before this instant are revoked (grant or password change, sign-out everywhere).
     sessions_valid_after = UnicodeAttribute(null=True)
+    # The newest set-password link (invitation or reset); removed when the password, email or account
+    # changes. Any other link of the contact is stale.
+    password_token_id = UnicodeAttribute(null=True)
+
+
+class LoginLockItem(PorticoItem, discriminator="LoginLock"):
+    """Counted sign-in attempts for an email no portal user has (keyed by its hash), so that it is locked
+    exactly like a contact (``ContactItem.failed_logins``) and a 429 reveals nothing. TTL one day."""
+
+    failed_logins = NumberAttribute(default=0)
+    last_failed_at = UnicodeAttribute(null=True)
 
 
 class EmailClaimItem(PorticoItem, discriminator="EmailClaim"):
@@ -159,6 +171,15 @@ class PasswordTokenItem(PorticoItem, discriminator="PasswordToken"):
     purpose = UnicodeAttribute()
     expires_at = UnicodeAttribute()
     used_at = UnicodeAttribute(null=True)
+    # Whom the link was mailed to: it works only while the contact still has this email and account.
+    email = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)
+
+
+class RateCounterItem(PorticoItem, discriminator="RateCounter"):
+    """How many of something (reset mails, invitations) were taken in one hour; TTL a day after it."""
+
+    taken = NumberAttribute(default=0)
 
 
 class EventCounterItem(PorticoItem, discriminator="EventCounter"):

@@ -10,17 +10,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, tokens
+from chalicelib.domain.errors import Conflict
 from chalicelib.store import db, keys
+from chalicelib.store.limits import take_writes
 from chalicelib.store.tenants import Tenant, tenant_from_item
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from pynamodb.transactions import TransactWrite
 
     from chalicelib.domain.access import Principal
     from chalicelib.domain.tokens import TokenParts
+    from chalicelib.store.limits import Limit
     from chalicelib.store.models import ContactItem, PasswordTokenItem, SessionItem
 
     Writes = Callable[[TransactWrite], None]
@@ -87,48 +90,81 @@ def new_session(tenant: str, contact_id: str, *, session_id: str, secret_hash: s
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A sign-in attempt as :func:`reserve_attempt` left it: reserved (``contact`` is the contact as the
+    reservation returned it, None for an email no contact has) or refused because the window is full, in
+    which case ``last_at`` is when its latest reserved attempt began."""
+
+    reserved: bool
+    contact: ContactItem | None = None
+    last_at: str | None = None
+
+
+def reserve_attempt(tenant: str, email: str, contact_id: str | None, *, now: datetime, window_start: datetime,
+                    limit: int) -> Attempt:
+    """Counts one sign-in attempt before the password is checked, unless ``limit`` attempts began since
+    ``window_start`` (an older streak starts again from one). The count lives on the contact, or for an email
+    no contact has on a lock item keyed by the email's hash, so both are locked alike. It is an atomic
+    conditional ADD: of any number of parallel attempts at most ``limit`` are reserved; a success clears it
+    (:func:`sign_in_writes`). One UpdateItem, which also returns the contact; two more calls when refused."""
+    from chalicelib.store.models import ContactItem, LoginLockItem  # lazy: keeps import app fast
+
+    db.ready()
+    if contact_id is not None:
+        item: Any = ContactItem(keys.contact(tenant, contact_id), keys.CONTACT_SK)
+        model: Any = ContactItem
+        extra, guard = [], ContactItem.pk.exists()  # never creates a contact
+    else:
+        item = LoginLockItem(keys.login_lock(tenant, email), keys.LOGIN_LOCK_SK)
+        model = LoginLockItem
+        extra = [LoginLockItem.kind.set(LoginLockItem), LoginLockItem.ttl.set(int(now.timestamp()) + 86400)]
+        guard = None
+    stamp, cutoff = clock.iso(now), clock.iso(window_start)
+    live = model.last_failed_at > cutoff
+    attempts = (
+        # a new streak: nothing within the window (the common case, so it is tried first)
+        (model.failed_logins.set(1), model.last_failed_at.does_not_exist() | ~live),
+        # the streak goes on while it has room
+        (model.failed_logins.add(1), live & (model.failed_logins < limit)),
+    )
+    for _ in range(3):
+        for counted, condition in attempts:
+            try:
+                item.update(actions=[counted, model.last_failed_at.set(stamp), *extra],
+                            condition=condition if guard is None else guard & condition)
+                return Attempt(reserved=True, contact=item if contact_id is not None else None)
+            except Exception as exc:
+                if not db.is_condition_failure(exc):
+                    raise
+        try:
+            current = model.get(item.pk, item.sk, consistent_read=True)
+        except model.DoesNotExist:
+            # the claimed contact does not exist: count the attempt as an unknown email's
+            return reserve_attempt(tenant, email, None, now=now, window_start=window_start, limit=limit)
+        if current.last_failed_at and current.last_failed_at > cutoff and int(current.failed_logins or 0) >= limit:
+            return Attempt(reserved=False, last_at=current.last_failed_at)
+        # the window ended between the two conditions: try again
+    return Attempt(reserved=False, last_at=stamp)
+
+
+def clear_attempts(contact: ContactItem) -> None:
+    """Forgets the contact's counted attempts (its password was right)."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+
+    contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.last_failed_at.remove()])
+
+
 def sign_in_writes(session: SessionItem, contact: ContactItem) -> Writes:
-    """The new session, and the contact's failed sign-ins cleared."""
+    """The new session, and the contact's counted attempts cleared."""
     from chalicelib.store.models import ContactItem, SessionItem  # lazy: keeps import app fast
 
     def writes(tx: TransactWrite) -> None:
         tx.save(session, condition=SessionItem.pk.does_not_exist())
-        if contact.failed_logins or contact.locked_until:
-            tx.update(contact, actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.remove()])
+        tx.update(contact, actions=[ContactItem.failed_logins.set(0), ContactItem.last_failed_at.remove()],
+                  condition=ContactItem.pk.exists())
 
     return writes
-
-
-def record_failure(contact: ContactItem, *, now: datetime, window_start: datetime) -> int:
-    """Counts a failed sign-in of ``contact`` within the window that began at ``window_start`` (an older
-    streak starts again from one); returns the count. Both writes are conditional and ADD is atomic, so
-    parallel failures can neither lose a count nor reset each other."""
-    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
-
-    stamp = clock.iso(now)
-    streak = ContactItem.last_failed_at > clock.iso(window_start)
-    for _ in range(3):
-        try:
-            contact.update(actions=[ContactItem.failed_logins.add(1), ContactItem.last_failed_at.set(stamp)],
-                           condition=streak)
-            break
-        except Exception as exc:
-            if not db.is_condition_failure(exc):
-                raise
-        try:
-            contact.update(actions=[ContactItem.failed_logins.set(1), ContactItem.last_failed_at.set(stamp)],
-                           condition=ContactItem.last_failed_at.does_not_exist() | ~streak)
-            break
-        except Exception as exc:
-            if not db.is_condition_failure(exc):
-                raise
-    return int(contact.failed_logins or 0)
-
-
-def lock(contact: ContactItem, *, until: datetime) -> None:
-    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
-
-    contact.update(actions=[ContactItem.failed_logins.set(0), ContactItem.locked_until.set(clock.iso(until))])
 
 
 def touch(session: SessionItem, *, now: datetime) -> None:
@@ -178,9 +214,10 @@ def revoke_by_id(tenant: str, contact_id: str, session_id: str, *, now: datetime
 # --- set-password links (invitations and resets) --------------------------------------------------------------
 
 
-def new_link(tenant: str, contact_id: str, *, purpose: str, now: datetime, expires: datetime
-             ) -> tuple[str, PasswordTokenItem]:
-    """A single-use token for a set-password link: the token to mail and its item (not yet written)."""
+def new_link(tenant: str, contact_id: str, *, purpose: str, email: str, account_id: str, now: datetime,
+             expires: datetime) -> tuple[str, PasswordTokenItem]:
+    """A single-use token for a set-password link mailed to ``email`` while the contact is of ``account_id``:
+    the token to mail and its item (not yet written)."""
     from chalicelib.store.models import PasswordTokenItem  # lazy: keeps import app fast
 
     token_id = tokens.new_id()
@@ -191,30 +228,54 @@ def new_link(tenant: str, contact_id: str, *, purpose: str, now: datetime, expir
         token_id=token_id,
         secret_hash=digest,
         purpose=purpose,
+        email=email,
+        account_id=account_id,
         expires_at=clock.iso(expires),
-        created_at=clock.iso(now),
+        created_at=clock.iso_precise(now),
         ttl=int(expires.timestamp()) + 86400,
     )
     return token, item
 
 
-def save_link(item: PasswordTokenItem) -> None:
-    db.ready()
-    item.save()
+def link_writes(item: PasswordTokenItem, contact: ContactItem) -> Writes:
+    """A new link for an existing contact: its token, and the contact's newest link pointing at it (which
+    makes every older link of the contact stale)."""
+    from chalicelib.store.models import ContactItem  # lazy: keeps import app fast
+
+    def writes(tx: TransactWrite) -> None:
+        tx.save(item)
+        tx.update(contact, actions=[ContactItem.password_token_id.set(item.token_id)],
+                  condition=ContactItem.pk.exists())
+
+    return writes
 
 
-def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None]:
-    """The link token a token names and its contact (None where missing): one BatchGetItem."""
+def issue_link(item: PasswordTokenItem, contact: ContactItem, *, limits: Sequence[Limit] = ()) -> bool:
+    """Writes :func:`link_writes` and takes one of each of ``limits``, as one transaction; False (nothing
+    written) when a limit is at its cap or the contact is gone."""
+    try:
+        with db.transaction() as tx:
+            take_writes(*limits)(tx)
+            link_writes(item, contact)(tx)
+    except Conflict:
+        return False
+    return True
+
+
+def link_records(parts: TokenParts) -> tuple[PasswordTokenItem | None, ContactItem | None, Tenant | None]:
+    """The link token a token names, its contact and its tenant (None where missing): one BatchGetItem."""
     token_key = (keys.contact(parts.tenant, parts.contact_id), keys.password_token_sk(parts.token_id))
     contact_key = _contact_key(parts.tenant, parts.contact_id)
-    found = _batch([token_key, contact_key])
-    return found.get(token_key), found.get(contact_key)
+    found = _batch([token_key, contact_key, _tenant_key(parts.tenant)])
+    tenant_item = found.get(_tenant_key(parts.tenant))
+    return found.get(token_key), found.get(contact_key), tenant_from_item(tenant_item) if tenant_item else None
 
 
 def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, password_hash: str, now: datetime
                         ) -> Writes:
-    """The link used up (once: conditioned on ``used_at``), the new password, every session revoked and the
-    lockout cleared."""
+    """The link used up (once: conditioned on ``used_at``), the new password, every session revoked, the
+    sign-in attempts cleared and no link left. Conditioned on the contact still having this link as its
+    newest and the email and account it was read with, so a change committed meanwhile refuses it."""
     from chalicelib.store.models import ContactItem, PasswordTokenItem  # lazy: keeps import app fast
 
     def writes(tx: TransactWrite) -> None:
@@ -222,10 +283,12 @@ def password_set_writes(item: PasswordTokenItem, contact: ContactItem, *, passwo
                   condition=PasswordTokenItem.used_at.does_not_exist())
         tx.update(contact, actions=[
             ContactItem.password_hash.set(password_hash),
-            ContactItem.password_set_at.set(clock.iso(now)),
+            ContactItem.password_set_at.set(clock.iso_precise(now)),
             ContactItem.sessions_valid_after.set(clock.iso_precise(now)),
             ContactItem.failed_logins.set(0),
-            ContactItem.locked_until.remove(),
-        ])
+            ContactItem.last_failed_at.remove(),
+            ContactItem.password_token_id.remove(),
+        ], condition=(ContactItem.password_token_id == item.token_id) & (ContactItem.email == contact.email)
+            & (ContactItem.account_id == contact.account_id))
 
     return writes

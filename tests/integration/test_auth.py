@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from tests.integration.conftest import OTHER_TENANT, TENANT
+from tests.integration.conftest import API_KEY, OTHER_API_KEY, OTHER_TENANT, TENANT
 from tests.support import (
     PASSWORD,
     Reply,
     call,
     grant,
     link_token,
+    override_settings,
     quick_portal_user,
     rewrite_grant,
     sent_mail,
@@ -163,6 +164,67 @@ def test_parallel_failed_logins_still_lock(user: str, world: Any) -> None:
     error(login(world.client), 429, "login_locked")
 
 
+def test_twenty_parallel_wrong_passwords_are_at_most_five_tries(user: str, world: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an attacker who sends twenty wrong passwords for one contact at the same instant
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.domain.errors import PorticoError
+    from chalicelib.services import auth
+    from tests.integration.payments_support import one_request_at_a_time
+
+    one_request_at_a_time(monkeypatch)  # DynamoDB's atomic conditional write; moto checks and writes unlocked
+    start = threading.Barrier(20)
+
+    def attempt(_: int) -> str | None:
+        start.wait()
+        try:
+            auth.login(TENANT, EMAIL, "Incorrecta-Clave-99", user_agent="attacker", ip=None)
+        except PorticoError as exc:
+            return exc.code
+        return None
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(attempt, range(20)))
+    # Then at most five were checked against the password (401) and every other one was refused (429)
+    assert codes.count("invalid_credentials") <= 5, codes
+    assert codes.count("login_locked") == 20 - codes.count("invalid_credentials"), codes
+    # and the right password is refused too until the lock ends
+    error(login(world.client), 429, "login_locked")
+    age_attempts(TENANT, "c-1", minutes=15)
+    assert login(world.client).status == 200
+
+
+def test_an_unknown_email_is_locked_exactly_like_a_known_one(user: str, world: Any) -> None:
+    # Given five wrong passwords for a portal user and five for an email nobody has
+    for email in (EMAIL, "nadie@cliente.test"):
+        for _ in range(5):
+            error(login(world.client, email=email, password="Incorrecta-Clave-99"), 401, "invalid_credentials")
+    # When each is tried once more
+    known = login(world.client, password="Incorrecta-Clave-99")
+    unknown = login(world.client, email="nadie@cliente.test", password="Incorrecta-Clave-99")
+    # Then both are locked with the same answer, so a 429 does not tell that an account exists
+    for reply in (known, unknown):
+        details = error(reply, 429, "login_locked")
+        assert 14 * 60 < details["retry_after"] <= 15 * 60 + 1
+        assert reply.headers["retry-after"] == str(details["retry_after"])
+    assert unknown.body["error"]["message"] == known.body["error"]["message"]
+    # and a sixth email stays unlocked: the lock is per email, not per tenant
+    error(login(world.client, email="otra@cliente.test"), 401, "invalid_credentials")
+
+
+def age_attempts(tenant: str, contact_id: str, *, minutes: int) -> None:
+    """Moves the start of the contact's latest counted sign-in attempt ``minutes`` (and a second) back."""
+    from chalicelib.store import keys
+    from chalicelib.store.models import ContactItem
+
+    item = ContactItem.get(keys.contact(tenant, contact_id), keys.CONTACT_SK, consistent_read=True)
+    assert item.last_failed_at
+    earlier = clock.parse_iso(item.last_failed_at) - timedelta(minutes=minutes, seconds=1)
+    item.update(actions=[ContactItem.last_failed_at.set(clock.iso(earlier))])
+
+
 def test_ended_grant_is_403_access_ended(user: str, world: Any) -> None:
     rewrite_grant(TENANT, "c-1", start_date=today() - timedelta(days=60), end_date=today() - timedelta(days=1))
     error(login(world.client), 403, "access_ended")
@@ -266,8 +328,6 @@ def test_password_set_with_a_forged_or_garbage_token_is_401(world: Any) -> None:
 
 
 def test_password_set_is_reported_in_the_events_feed(world: Any) -> None:
-    from tests.integration.conftest import API_KEY
-
     set_password(world, invited(world))
     feed = call(world.client, "GET", "/v1/integration/events", token=API_KEY).body["items"]
     assert [e["type"] for e in feed] == ["contact.invited", "contact.password_set"]
@@ -275,6 +335,97 @@ def test_password_set_is_reported_in_the_events_feed(world: Any) -> None:
 
 def forgot(world: Any, email: str, tenant: str = TENANT) -> Reply:
     return call(world.client, "POST", "/v1/auth/password/forgot", body={"tenant": tenant, "email": email})
+
+
+# --- a link works only for the address it went to, and only until something newer ---------------------------
+
+
+def used_link_answer(world: Any) -> Any:
+    """The answer to a link that was already used, which a stale link must equal."""
+    world.account("acc-used")
+    world.contact("c-used", "acc-used", grant("billing"), email="c-used@cliente.test")
+    token = link_token(sent_mail()[-1])
+    assert set_password(world, token).status == 200
+    reply = set_password(world, token, "Otra-Clave-Distinta-7")
+    error(reply, 401, "invalid_token")
+    return reply.body
+
+
+def put_contact(world: Any, email: str = EMAIL, account_id: str = "acc-1") -> None:
+    world.contact("c-1", account_id, grant("billing"), email=email)
+
+
+def test_link_is_dead_once_the_email_is_corrected(world: Any) -> None:
+    # Given an invitation that went to a mistyped address
+    world.account("acc-1")
+    put_contact(world, email="c-1@clinete.test")
+    wrong_inbox = link_token(sent_mail()[-1])
+    # When the integrator corrects the email
+    put_contact(world)
+    # Then the link in the wrong inbox is refused exactly like a used one
+    assert set_password(world, wrong_inbox).body == used_link_answer(world)
+    # and stays dead even if the email goes back to the old value
+    put_contact(world, email="c-1@clinete.test")
+    assert set_password(world, wrong_inbox).status == 401
+    # while a new invitation to the right address works
+    put_contact(world)
+    assert call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY).status == 202
+    assert sent_mail()[-1]["to"][0] == EMAIL
+    reply = set_password(world, link_token(sent_mail()[-1]))
+    assert reply.status == 200, reply.body
+    assert reply.body["email"] == EMAIL
+
+
+def test_link_is_dead_once_the_contact_moves_to_another_account(world: Any) -> None:
+    token = invited(world)
+    world.account("acc-2")
+    put_contact(world, account_id="acc-2")
+    assert set_password(world, token).body == used_link_answer(world)
+
+
+def test_a_newer_link_kills_the_older_ones(world: Any) -> None:
+    # Given an invitation, then a second invitation, then a reset link
+    first = invited(world)
+    assert call(world.client, "POST", "/v1/integration/contacts/c-1/invite", token=API_KEY).status == 202
+    second = link_token(sent_mail()[-1])
+    assert forgot(world, EMAIL).status == 202
+    reset = link_token(sent_mail()[-1])
+    assert len({first, second, reset}) == 3
+    # Then only the newest works
+    used = used_link_answer(world)
+    assert set_password(world, first).body == used
+    assert set_password(world, second).body == used
+    assert set_password(world, reset).status == 200
+
+
+@pytest.mark.parametrize(
+    ("window", "code"),
+    [({"start_date": today() - timedelta(days=60), "end_date": today() - timedelta(days=1)}, "access_ended"),
+     ({"start_date": today() + timedelta(days=1), "end_date": today() + timedelta(days=30)}, "access_not_started"),
+     ({"enabled": False}, "access_disabled")],
+)
+def test_link_of_a_contact_whose_grant_does_not_allow_access_is_403(world: Any, window: dict[str, Any],
+                                                                    code: str) -> None:
+    # Given an invitation, and then the grant no longer allowing access today
+    token = invited(world)
+    rewrite_grant(TENANT, "c-1", **window)
+    # Then the link is refused as sign-in would be, and sets no password
+    error(set_password(world, token), 403, code)
+    from chalicelib.services import contacts
+
+    assert not contacts.get_contact(TENANT, "c-1").password_hash
+    # and it is not used up: once access is current again it works
+    rewrite_grant(TENANT, "c-1", start_date=today(), end_date=today() + timedelta(days=30), enabled=True)
+    assert set_password(world, token).status == 200
+
+
+def test_link_is_dead_once_the_password_changes(world: Any) -> None:
+    from chalicelib.services import contacts
+
+    token = invited(world)
+    contacts.set_password_directly(TENANT, "c-1", "Puesta-Por-Soporte-2026")
+    assert set_password(world, token).body == used_link_answer(world)
+    assert login(world.client, password="Puesta-Por-Soporte-2026").status == 200
 
 
 def test_forgot_is_always_202_and_mails_only_portal_users(user: str, world: Any) -> None:
@@ -296,6 +447,37 @@ def test_forgot_is_always_202_and_mails_only_portal_users(user: str, world: Any)
     assert len(mails) == 1
     assert set(mails[0]["to"]) == {EMAIL}
     assert f"http://portal.test/{TENANT}/#/set-password?token=" in mails[0]["text"]
+
+
+def test_at_most_three_reset_mails_a_contact_an_hour(user: str, world: Any) -> None:
+    before = len(sent_mail())
+    # When a user (or someone typing their email) asks five times
+    answers = [forgot(world, EMAIL) for _ in range(5)]
+    # Then every answer is the same 202, but only three mails went out
+    for reply in answers:
+        assert reply.status == 202, reply.body
+        assert reply.body == answers[0].body
+    assert len(sent_mail()) - before == 3
+    # and the newest of them is the link that works
+    assert set_password(world, link_token(sent_mail()[-1]), "Nueva-Clave-Segura-2026").status == 200
+
+
+def test_reset_mails_of_a_tenant_are_capped_an_hour(user: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    override_settings(monkeypatch, reset_mails_per_tenant_hour=2)
+    for n in (2, 3):
+        world.contact(f"c-{n}", "acc-1", grant("billing"))
+    before = len(sent_mail())
+    # When three portal users of the tenant ask for a reset
+    answers = [forgot(world, f"c-{n}@cliente.test") for n in (1, 2, 3)]
+    # Then all get the same 202, and the tenant's two mails of the hour went out
+    assert {reply.status for reply in answers} == {202}
+    assert [m["to"][0] for m in sent_mail()[before:]] == ["c-1@cliente.test", "c-2@cliente.test"]
+    # while another tenant's users are not held back
+    world.account("acc-9", key=OTHER_API_KEY)
+    world.contact("c-9", "acc-9", grant("billing"), key=OTHER_API_KEY)
+    before = len(sent_mail())
+    assert forgot(world, "c-9@cliente.test", tenant=OTHER_TENANT).status == 202
+    assert len(sent_mail()) == before + 1
 
 
 def test_forgot_does_not_mail_a_user_whose_access_ended(user: str, world: Any) -> None:

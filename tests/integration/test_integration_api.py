@@ -298,6 +298,34 @@ def test_invite_endpoint_resends_a_fresh_link(world: Any) -> None:
     assert set_password(world.client, second).status == 200
 
 
+def test_invitations_over_the_tenants_hourly_cap_are_not_sent(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import override_settings
+
+    override_settings(monkeypatch, invitations_per_tenant_hour=1)
+    world.account("acc-1")
+    assert put(world.client, "contacts/c-1", contact_body(portal=grant("billing"))).body["invitation"]["sent"]
+    # When a second contact is given access within the hour
+    reply = put(world.client, "contacts/c-2", contact_body(portal=grant("billing"), email="luis@tornillo.test"))
+    # Then the contact is stored, but the answer says the invitation was not sent, and no mail went out
+    assert reply.status == 201, reply.body
+    invitation = reply.body["invitation"]
+    assert invitation["sent"] is False
+    assert invitation["reason"] == "rate_limited"
+    assert 0 < invitation["retry_after"] <= 3600
+    assert reply.body["invited_at"] is None
+    assert get(world.client, "contacts/c-2").body["portal"]["enabled"] is True
+    assert mails_to("luis@tornillo.test") == []
+    # and asking for the invitation explicitly is 429 with Retry-After
+    resent = call(world.client, "POST", "/v1/integration/contacts/c-2/invite", token=API_KEY)
+    details = error(resent, 429, "invitations_rate_limited")
+    assert resent.headers["retry-after"] == str(details["retry_after"])
+    assert mails_to("luis@tornillo.test") == []
+    # while the other tenant still invites
+    world.account("acc-1", key=OTHER_API_KEY)
+    other = put(world.client, "contacts/c-2", contact_body(portal=grant("billing")), key=OTHER_API_KEY)
+    assert other.body["invitation"]["sent"] is True
+
+
 def test_invite_of_unknown_contact_is_404(world: Any) -> None:
     error(call(world.client, "POST", "/v1/integration/contacts/nope/invite", token=API_KEY), 404, "contact_not_found")
 

@@ -34,7 +34,9 @@ def contact_json(item: ContactItem) -> dict[str, Any]:
 
 
 def invitation_json(invitation: Invitation) -> dict[str, Any]:
-    return {"sent_to": invitation.sent_to, "expires_in_hours": invitation.expires_in_hours}
+    if invitation.sent:
+        return {"sent": True, "sent_to": invitation.sent_to, "expires_in_hours": invitation.expires_in_hours}
+    return {"sent": False, "reason": invitation.reason, "retry_after": invitation.retry_after}
 
 
 def resent_invitation_json(invitation: Invitation) -> dict[str, Any]:
@@ -43,7 +45,7 @@ def resent_invitation_json(invitation: Invitation) -> dict[str, Any]:
 
 
 def saved_contact_json(saved: SavedContact) -> dict[str, Any]:
-    """A pushed contact, with ``invitation`` when the push sent one."""
+    """A pushed contact, with ``invitation`` when the push sent one (or had to, but may not yet)."""
     result = contact_json(saved.contact)
     if saved.invitation is not None:
         result["invitation"] = invitation_json(saved.invitation)
