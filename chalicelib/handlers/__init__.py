@@ -1,1 +1,1 @@
-"""HTTP handlers: one blueprint a module. Parse, authorize, call the domain/store, serialize."""
+"""HTTP handlers: one blueprint a module. Parse, authorize, call ONE service function, serialize (views/)."""

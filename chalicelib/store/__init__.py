@@ -1,1 +1,1 @@
-"""The only code that talks to DynamoDB, S3 and SES."""
+"""Persistence, the only code that talks to DynamoDB, S3 and SES: models, keys, queries, transactions."""
