@@ -226,3 +226,30 @@ def test_without_the_pay_action_the_button_opens_the_receivables() -> None:
     assert "Ver mi cartera: https://portal.example/#/receivables" in message.text
     assert "Pagar en línea" not in message.text
     assert "See my balance: https://portal.example/#/receivables" in reminder("en", can_pay=False).text
+
+
+# --- the package holds both schedules ---------------------------------------------------------------------------
+
+
+def test_package_check_knows_every_schedule_the_app_registers() -> None:
+    import app
+    from devtools import package
+
+    registered = {"".join(part.title() for part in source.name.split("_")): source.schedule_expression.to_string()
+                  for source in app.app.event_sources}
+    assert registered == package.SCHEDULES == {"ReconcilePayments": "rate(7 minutes)",
+                                               "SendPaymentReminders": "cron(0 13 * * ? *)"}
+
+
+def test_package_check_names_a_missing_schedule() -> None:
+    from devtools import package
+
+    def function(expression: str) -> dict[str, object]:
+        return {"Type": "AWS::Serverless::Function",
+                "Properties": {"Events": {"Tick": {"Type": "Schedule", "Properties": {"Schedule": expression}}}}}
+
+    sam = {"Resources": {name: function(expression) for name, expression in package.SCHEDULES.items()}}
+    assert package.schedule_problems(sam) == []
+    del sam["Resources"]["SendPaymentReminders"]
+    sam["Resources"]["ReconcilePayments"] = function("rate(1 hour)")
+    assert [p.split(":")[0] for p in package.schedule_problems(sam)] == ["ReconcilePayments", "SendPaymentReminders"]
