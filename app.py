@@ -15,6 +15,7 @@ from chalicelib.handlers.meta import meta
 from chalicelib.handlers.payments import payments
 from chalicelib.handlers.portal import portal
 from chalicelib.handlers.reconciler import reconciler
+from chalicelib.handlers.reminders import reminders
 from chalicelib.observability import get_logger
 
 app = Chalice(app_name="portico", configure_logs=False)
@@ -44,6 +45,6 @@ def security_headers(event, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-for blueprint in (meta, auth, portal, billing, payments, gateways, integration):
+for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders):
     app.register_blueprint(blueprint, url_prefix="/v1")
 app.register_blueprint(reconciler)

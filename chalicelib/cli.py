@@ -18,9 +18,10 @@ from chalicelib.demo import seed_demo
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULES
 from chalicelib.domain.errors import Forbidden, PorticoError
+from chalicelib.domain.reminders import parse_offsets
 from chalicelib.domain.validation import CONTROL_RE, SLUG_RE
 from chalicelib.handlers.views import access
-from chalicelib.services import gateways, reconciler, tenants
+from chalicelib.services import gateways, reconciler, reminders, tenants
 from chalicelib.store import db
 
 
@@ -106,7 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     _gateway_parser(tenant.add_parser("gateway", help="configure a payment gateway (credentials go to SSM, "
                                                        "encrypted)"))
+    schedule = tenant.add_parser("reminders", help="the payment reminder schedule (default: on, -3,0,7,15)")
+    schedule.add_argument("slug", type=_slug)
+    switch = schedule.add_mutually_exclusive_group()
+    switch.add_argument("--offsets", help="days from the due date to remind on, e.g. -3,0,7,15 (3 days before, the "
+                        "due date, 7 and 15 days after); switches reminders on")
+    switch.add_argument("--off", action="store_true", help="send no reminders (the steps are kept)")
+    switch.add_argument("--on", action="store_true", help="send reminders again")
     sub.add_parser("reconcile", help="run the payment reconciler once")
+    remind = sub.add_parser("reminders", help="payment reminders").add_subparsers(dest="action", required=True)
+    remind_run = remind.add_parser("run", help="mail today's payment reminders now (what the daily schedule does)")
+    remind_run.add_argument("--tenant", type=_slug, help="only this tenant (default: every tenant)")
 
     apikey = sub.add_parser("apikey", help="integrator API keys").add_subparsers(dest="action", required=True)
     key_create = apikey.add_parser("create", help="create a key (printed once)")
@@ -142,6 +153,14 @@ def _tenant(args: argparse.Namespace) -> Any:
         config = gateways.configure(args.slug, args.gateway, {**credentials, "test": args.test},
                                     partial_payments=args.partial_payments)
         return {"tenant": args.slug, "payments": config, "note": "credentials stored encrypted; not shown again"}
+    if args.action == "reminders":
+        if args.offsets is not None or args.off or args.on:
+            offsets = parse_offsets(args.offsets) if args.offsets is not None else None
+            enabled = False if args.off else True if (args.on or offsets) else None
+            schedule = reminders.set_schedule(args.slug, offsets=offsets, enabled=enabled)
+        else:
+            schedule = reminders.schedule_of(args.slug)
+        return {"tenant": args.slug, "reminders": schedule.to_json()}
     if args.action == "branding":
         logo = Path(args.logo_file).read_bytes() if args.logo_file else None
         return tenants.set_branding(args.slug, brand=args.brand, brand_contrast=args.brand_contrast,
@@ -177,8 +196,24 @@ def _reconcile(args: argparse.Namespace) -> Any:
     return reconciler.reconcile_due()
 
 
+def _reminders(args: argparse.Namespace) -> Any:
+    return reminders.send_due(tenant=args.tenant)
+
+
 COMMANDS = {"bootstrap": _bootstrap, "tenant": _tenant, "apikey": _apikey, "seed-demo": _seed_demo,
-            "reconcile": _reconcile}
+            "reconcile": _reconcile, "reminders": _reminders}
+
+
+def _joined_offsets(argv: list[str]) -> list[str]:
+    """``--offsets -3,0,7,15`` as ``--offsets=-3,0,7,15``: argparse reads a value that starts with "-" and is not a
+    plain negative number as an option."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] == "--offsets" and arg.startswith("-"):
+            joined[-1] = f"--offsets={arg}"
+        else:
+            joined.append(arg)
+    return joined
 
 
 def run(args: argparse.Namespace) -> Any:
@@ -186,7 +221,7 @@ def run(args: argparse.Namespace) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_joined_offsets(sys.argv[1:] if argv is None else argv))
     try:
         _print(run(args))
     except PorticoError as error:

@@ -7,9 +7,9 @@ throttling (``API_THROTTLING``), ``chalice package --stage STAGE`` (default prod
 dependencies the Lambda never runs taken out (``PRUNED``) and precompiled ``.pyc`` files added to the zip
 (faster cold starts).
 check [STAGE]: the packaged template carries the stage's limits (the API function's reserved concurrency,
-the API stage's throttling, s3:ListBucket on the bucket); translate the SAM template to CloudFormation and
-run cfn-lint on it; zero errors required; then render a PDF with a logo from the unpacked zip alone (stdlib +
-the zip), so pruning cannot break it unnoticed.
+the API stage's throttling, s3:ListBucket on the bucket) and both scheduled functions (``SCHEDULES``); translate
+the SAM template to CloudFormation and run cfn-lint on it; zero errors required; then render a PDF with a logo from
+the unpacked zip alone (stdlib + the zip), so pruning cannot break it unnoticed.
 check-stages: build and check every deployed stage (``make package-check``), prod last.
 """
 
@@ -37,6 +37,9 @@ API_THROTTLING = {
     "dev": {"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 10},
     "prod": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100},
 }
+# The scheduled functions app.py registers, as `chalice package` names them, and their EventBridge expressions:
+# the payment reconciler and the daily payment reminders (13:00 UTC, 08:00 in Bogotá).
+SCHEDULES = {"ReconcilePayments": "rate(7 minutes)", "SendPaymentReminders": "cron(0 13 * * ? *)"}
 # Provided by the Lambda Python runtime, or bundled by Chalice itself.
 NOT_SHIPPED = {"chalice", "boto3", "botocore", "pynamodb"}
 VENDORED_WITHOUT_DEPS = ("pynamodb",)
@@ -177,6 +180,18 @@ def limit_problems(sam: dict, stage: str) -> list[str]:
     return problems
 
 
+def schedule_problems(sam: dict) -> list[str]:
+    """Which of ``SCHEDULES`` the packaged template lacks (a function, or its one Schedule event)."""
+    resources = sam.get("Resources", {})
+    problems = []
+    for name, expression in SCHEDULES.items():
+        events = (resources.get(name, {}).get("Properties", {}).get("Events") or {}).values()
+        found = [e.get("Properties", {}).get("Schedule") for e in events if e.get("Type") == "Schedule"]
+        if found != [expression]:
+            problems.append(f"{name}: no scheduled function on {expression} (found {found or 'none'})")
+    return problems
+
+
 def precompile(zip_path: Path) -> None:
     """Drops ``PRUNED`` and adds ``__pycache__`` bytecode (unchecked-hash, so zip timestamps do not invalidate it)."""
     staging = BUILD / "zip"
@@ -230,6 +245,10 @@ def check(stage: str = STAGE) -> None:
     if problems:
         raise SystemExit("package-check: the template lacks the stage's limits:\n  " + "\n  ".join(problems))
     print(f"package-check: stage {stage} limits present (reserved concurrency, API throttling, s3:ListBucket)")
+    problems = schedule_problems(sam)
+    if problems:
+        raise SystemExit("package-check: the template lacks a schedule:\n  " + "\n  ".join(problems))
+    print(f"package-check: both schedules present ({', '.join(f'{k} {v}' for k, v in SCHEDULES.items())})")
     # What `aws cloudformation package` does before deploying: the local zip becomes an S3 object.
     for resource in sam["Resources"].values():
         if resource.get("Properties", {}).get("CodeUri", "").endswith(".zip"):

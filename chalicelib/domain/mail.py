@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 from string import Formatter
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
-from chalicelib.domain.money import format_money
+from chalicelib.domain.money import format_money, shows_cents
+from chalicelib.domain.reminders import totals as reminder_totals
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    from chalicelib.domain.reminders import DueInvoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,22 @@ _WORDS = {
         "receipt_intro": "Hola {name}, tu pago en línea {reference} por {amount} fue aprobado.",
         "receipt_invoices": "Facturas pagadas: {invoices}.",
         "receipt_cta": "Ver el pago y descargar el comprobante",
+        "reminder_subject": "{tenant}: recordatorio de pago",
+        "reminder_intro": "Hola {name}, te recordamos estas facturas de {account} con {tenant}:",
+        "reminder_line": "Factura {number}: {when}, saldo {balance}",
+        "reminder_due_in": "vence en {days} días ({date})",
+        "reminder_due_tomorrow": "vence mañana ({date})",
+        "reminder_due_today": "vence hoy ({date})",
+        "reminder_overdue_one": "vencida hace 1 día ({date})",
+        "reminder_overdue": "vencida hace {days} días ({date})",
+        "reminder_total": "Total: {amount}",
+        "reminder_columns": "Factura|Vencimiento|Saldo",
+        "reminder_paid_note": "Si ya pagaste, no tienes que hacer nada: el saldo se actualiza cuando tu pago "
+        "queda registrado.",
+        "reminder_cta_pay": "Pagar en línea",
+        "reminder_cta_view": "Ver mi cartera",
+        "reminder_opt_out": "¿Prefieres no recibir estos recordatorios? Desactívalos aquí:",
+        "reminder_opt_out_link": "Dejar de recibir recordatorios",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -75,6 +96,22 @@ _WORDS = {
         "receipt_intro": "Hi {name}, your online payment {reference} of {amount} was approved.",
         "receipt_invoices": "Invoices paid: {invoices}.",
         "receipt_cta": "See the payment and download the receipt",
+        "reminder_subject": "{tenant}: payment reminder",
+        "reminder_intro": "Hi {name}, a reminder about these invoices of {account} with {tenant}:",
+        "reminder_line": "Invoice {number}: {when}, balance {balance}",
+        "reminder_due_in": "due in {days} days ({date})",
+        "reminder_due_tomorrow": "due tomorrow ({date})",
+        "reminder_due_today": "due today ({date})",
+        "reminder_overdue_one": "1 day overdue ({date})",
+        "reminder_overdue": "{days} days overdue ({date})",
+        "reminder_total": "Total: {amount}",
+        "reminder_columns": "Invoice|Due date|Balance",
+        "reminder_paid_note": "If you have already paid, there is nothing to do: the balance is updated once your "
+        "payment is recorded.",
+        "reminder_cta_pay": "Pay online",
+        "reminder_cta_view": "See my balance",
+        "reminder_opt_out": "Rather not receive these reminders? Turn them off here:",
+        "reminder_opt_out_link": "Stop payment reminders",
     },
 }
 
@@ -96,17 +133,21 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
 
 
 def _layout(*, tenant: str, logo_url: str | None, paragraphs: list[str], cta: str | None, link: str | None,
-            footer: str, links: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()) -> str:
+            footer: str, links: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (), table: str = "",
+            closing: list[str] | tuple[str, ...] = (), after: str = "") -> str:
+    """The one HTML frame of every mail. ``table`` (already escaped HTML) follows the paragraphs, ``closing``
+    paragraphs come before the button and ``after`` (escaped HTML) after it."""
     logo = f'<img src="{escape(logo_url)}" alt="{escape(tenant)}" style="max-height:48px">' if logo_url else ""
     body = "".join(f'<p style="margin:0 0 16px;white-space:pre-wrap">{escape(p)}</p>' for p in paragraphs)
+    ending = "".join(f'<p style="margin:0 0 16px;white-space:pre-wrap">{escape(p)}</p>' for p in closing)
     listed = "".join(f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in links)
     button = (f'<p><a href="{escape(link)}" style="display:inline-block;padding:12px 20px;background:#0b5394;'
               f'color:#fff;text-decoration:none;border-radius:6px">{escape(cta)}</a></p>') if cta and link else ""
     return (
         '<!doctype html><html><body style="font-family:system-ui,Arial,sans-serif;color:#1f2933;background:#f5f7fa">'
         '<div style="max-width:560px;margin:0 auto;padding:24px;background:#fff">'
-        f'{logo}<h1 style="font-size:20px">{escape(tenant)}</h1>{body}'
-        f'{f"<ul>{listed}</ul>" if listed else ""}{button}'
+        f'{logo}<h1 style="font-size:20px">{escape(tenant)}</h1>{body}{table}{ending}'
+        f'{f"<ul>{listed}</ul>" if listed else ""}{button}{after}'
         f'<p style="font-size:12px;color:#52606d">{escape(footer)}</p></div></body></html>'
     )
 
@@ -195,3 +236,93 @@ def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, re
                 text="\n\n".join([*paragraphs, f"{w['receipt_cta']}: {link}", footer]) + "\n",
                 html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["receipt_cta"],
                              link=link, footer=footer))
+
+
+# --- payment reminders (issue 11, point 14) --------------------------------------------------------------------
+
+_MONTHS = {
+    "es-CO": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def format_day(iso_date: str, language: str | None) -> str:
+    """``2026-11-23`` → ``23 nov 2026`` (es-CO) / ``Nov 23, 2026`` (en), as UI.md writes dates."""
+    day = date.fromisoformat(iso_date)
+    if language == "en":
+        return f"{_MONTHS['en'][day.month - 1]} {day.day}, {day.year}"
+    return f"{day.day} {_MONTHS['es-CO'][day.month - 1]} {day.year}"
+
+
+def _when(line: DueInvoice, w: Mapping[str, str], language: str | None) -> str:
+    """"vence en 3 días (26 nov 2026)", "vence hoy (…)", "vencida hace 7 días (…)": the step it reached today."""
+    fill = {"days": abs(line.step), "date": format_day(line.due_date, language)}
+    key = {-1: "reminder_due_tomorrow", 0: "reminder_due_today", 1: "reminder_overdue_one"}.get(
+        line.step, "reminder_due_in" if line.step < 0 else "reminder_overdue")
+    return _fill(w[key], fill)
+
+
+def _reminder_table(rows: list[tuple[str, str, str]], totals: list[str], columns: list[str]) -> str:
+    cell = 'style="padding:6px 8px;border-bottom:1px solid #e4e7eb;text-align:{}"'
+    head = "".join(f'<th {cell.format("right" if i == 2 else "left")}>{escape(c)}</th>' for i, c in enumerate(columns))
+    body = "".join(
+        "<tr>" + "".join(f'<td {cell.format("right" if i == 2 else "left")}>{escape(v)}</td>'
+                         for i, v in enumerate(row)) + "</tr>" for row in rows)
+    foot = "".join(f'<tr><td colspan="3" {cell.format("right")}><strong>{escape(t)}</strong></td></tr>'
+                   for t in totals)
+    return (f'<table style="border-collapse:collapse;width:100%;margin:0 0 16px"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody><tfoot>{foot}</tfoot></table>")
+
+
+def payment_reminder(*, to: str, tenant: str, logo_url: str | None, name: str, account: str,
+                     lines: Sequence[DueInvoice], link: str, can_pay: bool, opt_out_link: str,
+                     language: str | None) -> Mail:
+    """To a contact: the invoices that reached a reminder step today, their balances and when they were due,
+    the total per currency, one button (pay those invoices online, or see the balance without the ``pay``
+    action) and a one-click opt-out link. The balances and totals of one currency are one set: they share
+    their decimals (docs/decisions.md, "Money on screen, PDF and mail")."""
+    w = words(language)
+    language = language or "es-CO"
+    cents = {currency: shows_cents([line.balance for line in lines if line.currency == currency], currency)
+             for currency in {line.currency for line in lines}}
+
+    def money(amount: int, currency: str) -> str:
+        return format_money(amount, currency, language=language, cents=cents[currency])
+
+    fill = {"tenant": tenant, "name": name, "account": account}
+    intro = _fill(w["reminder_intro"], fill)
+    listed = [(line.number, _when(line, w, language), money(line.balance, line.currency)) for line in lines]
+    sums = [_fill(w["reminder_total"], {"amount": money(amount, currency)})
+            for currency, amount in reminder_totals(lines)]
+    cta = w["reminder_cta_pay" if can_pay else "reminder_cta_view"]
+    footer = _fill(w["footer"], fill)
+    text = "\n\n".join([
+        intro,
+        "\n".join("- " + _fill(w["reminder_line"], {"number": n, "when": when, "balance": b}) for n, when, b in listed),
+        "\n".join(sums),
+        w["reminder_paid_note"],
+        f"{cta}: {link}",
+        f"{w['reminder_opt_out']} {opt_out_link}",
+        footer,
+    ]) + "\n"
+    opt_out = (f'<p style="font-size:13px;color:#52606d">{escape(w["reminder_opt_out"])} '
+               f'<a href="{escape(opt_out_link)}">{escape(w["reminder_opt_out_link"])}</a></p>')
+    html = _layout(tenant=tenant, logo_url=logo_url, paragraphs=[intro], cta=cta, link=link, footer=footer,
+                   table=_reminder_table([(n, when, b) for n, when, b in listed], sums,
+                                         w["reminder_columns"].split("|")),
+                   closing=[w["reminder_paid_note"]], after=opt_out)
+    return Mail(to=(to,), subject=_fill(w["reminder_subject"], fill), text=text, html=html)
+
+
+def payment_link(portal_url: str, invoice_ids: Sequence[str]) -> str:
+    """The portal's new-payment page with exactly these invoices preselected (it checks they are still open)."""
+    return f"{portal_url.rstrip('/')}/#/payments/new?{urlencode([('invoice', i) for i in invoice_ids])}"
+
+
+def receivables_link(portal_url: str) -> str:
+    return f"{portal_url.rstrip('/')}/#/receivables"
+
+
+def reminder_opt_out_link(portal_url: str, token: str) -> str:
+    """The portal page that asks before turning reminders off (the page POSTs; opening it changes nothing)."""
+    return f"{portal_url.rstrip('/')}/#/reminders/opt-out?token={token}"

@@ -54,6 +54,8 @@ def read_account(body: object, *, default_currency: str) -> dict[str, Any]:
         or default_currency,
         "credit_limit": r.integer("credit_limit", minimum=0),
         "account_executive": _person(r.obj("account_executive"), email_required=True),
+        # Payment reminders to the account's contacts (issue 11): the integrator may turn them off.
+        "reminders": r.boolean("reminders", default=True),
     }
     r.finish()
     return account

@@ -210,3 +210,34 @@ def reconcile_sk(next_check_at: str, t: str, payment_id: str) -> str:
 
 def portal_allocation_prefix(invoice_id: str) -> str:
     return f"INV#{invoice_id}#ALLOC#PAY#"
+
+
+# --- payment reminders (issue 11, point 14) --------------------------------------------------------------------
+
+# The daily reminder run lists every tenant: tenant items sit in gsi1 under this one global partition (sort key
+# T#{tenant}), like APIKEY# and RECONCILE a key that does not start with a tenant (docs/decisions.md).
+TENANTS_INDEX = "TENANTS"
+
+
+def tenant_index_sk(t: str) -> str:
+    return f"T#{t}"
+
+
+def open_invoices_due_from(due_date: str) -> str:
+    """The lowest lsi2 key of an invoice open and due on ``due_date`` (inclusive lower bound)."""
+    return f"UNPAID#{due_date}#"
+
+
+def open_invoices_due_through(due_date: str) -> str:
+    """Above every lsi2 key of an invoice open and due on ``due_date`` (inclusive upper bound)."""
+    return f"UNPAID#{due_date}#~"
+
+
+def reminder_sk(invoice_id: str, due_date: str, step: int) -> str:
+    """In the contact's partition: that the contact was reminded of ``invoice_id`` (due ``due_date``) at ``step``."""
+    return f"REMINDER#{invoice_id}#{due_date}#{step}"
+
+
+def reminder_opt_out_sk(token_id: str) -> str:
+    """In the contact's partition: the token of a mailed one-click opt-out link."""
+    return f"OPTOUT#{token_id}"

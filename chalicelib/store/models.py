@@ -3,7 +3,7 @@
 Keys are built only by :mod:`chalicelib.store.keys`. Every table key begins with the tenant.
 Indexes:
 
-- ``gsi1`` (sparse, generic): API key hash → key; account → contacts; tenant → accounts.
+- ``gsi1`` (sparse, generic): API key hash → key; account → contacts; tenant → accounts; every tenant.
 - ``gsi2`` (sparse): cross-account work queues (payments awaiting reconciliation by ``next_check_at``).
 - ``lsi1`` (sparse, per account): statement movements by date (``MOV#``), invoice comments by time (``NOTE#``).
 - ``lsi2`` (sparse, per account): invoices, unpaid by due date (``UNPAID#``), paid by the day they were paid
@@ -103,6 +103,8 @@ class TenantItem(PorticoItem, discriminator="Tenant"):
     branding = JSONAttribute(null=True)
     # {"gateways": {"payu": {"test": true}}, "partial_payments": false}; credentials live in SSM.
     payments = JSONAttribute(null=True)
+    # Payment reminders: {"enabled": true, "offsets": [-3, 0, 7, 15]}; absent = the default schedule, on.
+    reminders = JSONAttribute(null=True)
 
 
 class ApiKeyItem(PorticoItem, discriminator="ApiKey"):
@@ -139,6 +141,9 @@ class ContactItem(PorticoItem, discriminator="Contact"):
     # The newest set-password link (invitation or reset); removed when the password, email or account
     # changes. Any other link of the contact is stale.
     password_token_id = UnicodeAttribute(null=True)
+
+    # The contact turned payment reminders off (profile switch or the mail's link); absent = they get them.
+    reminders_opted_out_at = UnicodeAttribute(null=True)
 
 
 class LoginLockItem(PorticoItem, discriminator="LoginLock"):
@@ -333,3 +338,21 @@ class PaymentReferenceItem(PorticoItem, discriminator="PaymentReference"):
 
     account_id = UnicodeAttribute()
     payment_id = UnicodeAttribute()
+
+
+class ReminderItem(PorticoItem, discriminator="Reminder"):
+    """That a contact was reminded of one invoice at one step of its due date: written (conditionally, once) in the
+    transaction of the ``reminder.sent`` event, before the mail, so no rerun or retry mails it again."""
+
+    invoice_id = UnicodeAttribute()
+    due_date = UnicodeAttribute()
+    step = NumberAttribute()
+    sent_on = UnicodeAttribute()  # the tenant's day of the run
+
+
+class ReminderOptOutItem(PorticoItem, discriminator="ReminderOptOut"):
+    """The token of a reminder mail's one-click opt-out link (only its hash is stored)."""
+
+    token_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    expires_at = UnicodeAttribute()

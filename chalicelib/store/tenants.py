@@ -23,6 +23,7 @@ class Tenant:
     modules: frozenset[str]
     branding: dict[str, Any]
     payments: dict[str, Any] = field(default_factory=dict)
+    reminders: dict[str, Any] | None = None  # None: the default reminder schedule (domain/reminders.py)
 
 
 def tenant_from_item(item: Any) -> Tenant:
@@ -35,6 +36,7 @@ def tenant_from_item(item: Any) -> Tenant:
         modules=frozenset(item.modules or ()),
         branding=item.branding or {},
         payments=item.payments or {},
+        reminders=item.reminders,
     )
 
 
@@ -63,6 +65,8 @@ def create(slug: str, *, name: str, timezone: str, portal_url: str, currency: st
         currency=currency,
         modules=set(modules) or None,
         branding={},
+        gsi1pk=keys.TENANTS_INDEX,
+        gsi1sk=keys.tenant_index_sk(slug),
         created_at=stamp,
         updated_at=stamp,
     )
@@ -76,7 +80,8 @@ def create(slug: str, *, name: str, timezone: str, portal_url: str, currency: st
 
 
 def update(slug: str, **changes: Any) -> Tenant:
-    """Changes name, timezone, portal_url, currency, modules or branding of an existing tenant."""
+    """Changes name, timezone, portal_url, currency, modules, branding or reminders of an existing tenant (and
+    lists it in the tenants index, which tenants created before the index lacked)."""
     from chalicelib.store.models import TenantItem  # lazy: keeps import app fast
 
     db.ready()
@@ -89,6 +94,7 @@ def update(slug: str, **changes: Any) -> Tenant:
         elif value is not None:
             actions.append(attribute.set(value))
     actions.append(TenantItem.updated_at.set(clock.iso(clock.now())))
+    actions += [TenantItem.gsi1pk.set(keys.TENANTS_INDEX), TenantItem.gsi1sk.set(keys.tenant_index_sk(slug))]
     item = TenantItem(keys.tenant(slug), keys.TENANT_SK)
     try:
         item.update(actions=actions, condition=TenantItem.pk.exists())

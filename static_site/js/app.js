@@ -15,6 +15,7 @@ import {renderForgotPassword} from "./views/forgot-password.js";
 import {applyStaticTexts, closeMenus, initLayout, markCurrentNav, renderHeader} from "./views/layout.js";
 import {renderLogin} from "./views/login.js";
 import {renderNotFound} from "./views/not-found.js";
+import {renderRemindersOptOut} from "./views/reminders-opt-out.js";
 import {renderSetPassword} from "./views/set-password.js";
 
 const main = document.getElementById("main");
@@ -33,6 +34,8 @@ function registerRoutes() {
   addRoute({path: "/set-password", view: renderSetPassword, titleKey: "set_password.title", public: true});
   addRoute({path: "/forgot-password", view: renderForgotPassword, titleKey: "forgot.title", public: true});
   addRoute({path: "/attachment/:token", view: renderAttachmentLink, titleKey: "attachment.title", public: true});
+  addRoute({path: "/reminders/opt-out", view: renderRemindersOptOut, titleKey: "reminders_opt_out.title",
+    public: true});
   addRoute({path: HOME_PAGE.route, view: HOME_PAGE.view, titleKey: HOME_PAGE.labelKey});
   for (const page of MODULE_PAGES) {
     addRoute({path: page.route, view: page.view, titleKey: page.titleKey || page.labelKey, module: page.module,

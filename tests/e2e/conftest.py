@@ -43,6 +43,7 @@ class Stack:
     api: str
     sandbox: str
     api_key: str
+    aws: str = ""  # the stack's AWS emulator, for running the ``portico`` command against the stack
 
     def integrator(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(method, f"{self.api}/integration/{path}", json=body, timeout=10,
@@ -78,7 +79,7 @@ def stack() -> Iterator[Stack]:
             pytest.fail("the local stack did not start:\n" + (ROOT / "build" / "e2e-stack.log").read_text())
         time.sleep(0.2)
     yield Stack(ui=f"http://127.0.0.1:{ui}", api=base, sandbox=f"http://127.0.0.1:{sandbox}",
-                api_key="demo-integrator-key")
+                api_key="demo-integrator-key", aws=f"http://127.0.0.1:{aws}")
     process.terminate()
     try:
         process.wait(timeout=10)

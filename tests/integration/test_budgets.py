@@ -24,6 +24,10 @@ BUDGETS = {
     # payments: 1 BatchGetItem (session, contact, tenant) + the module's reads
     "GET /v1/portal/payments/{payment_id}": 2,  # + 1 GetItem (the payment)
     "GET /v1/portal/payments": 2,  # + 1 Query (a page, newest first)
+    # payment reminders
+    "GET /v1/me/preferences": 2,  # + 1 GetItem (the account's reminders flag)
+    "PUT /v1/me/preferences": 3,  # + 1 UpdateItem (the contact) + 1 GetItem (the account)
+    "POST /v1/reminders/opt-out": 2,  # 1 BatchGetItem (token, contact, tenant) + 1 UpdateItem (the contact)
 }
 
 
@@ -188,3 +192,40 @@ def test_payment_list_budget(payments_data: tuple[str, list[str]], world: Any, m
     calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/payments{query}", token=token)
     assert len(calls) <= BUDGETS["GET /v1/portal/payments"], calls
     assert calls.operations == ["BatchGetItem", "Query"], calls
+
+
+# --- payment reminders ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def profile_user(world: Any) -> str:
+    world.account("acc-1")
+    return world.portal_user("c-1", "acc-1", grant("billing", "profile", actions={"profile": ["view", "edit"]}))
+
+
+def test_preferences_budget(profile_user: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "GET", "/v1/me/preferences", token=profile_user)
+    assert len(calls) <= BUDGETS["GET /v1/me/preferences"], calls
+    assert calls.operations == ["BatchGetItem", "GetItem"], calls
+
+
+def test_preferences_change_budget(profile_user: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "PUT", "/v1/me/preferences", token=profile_user,
+                    body={"reminders": False})
+    assert len(calls) <= BUDGETS["PUT /v1/me/preferences"], calls
+    assert calls.operations == ["BatchGetItem", "UpdateItem", "GetItem"], calls
+
+
+def test_opt_out_budget(profile_user: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from chalicelib.services import reminders
+    from tests.support import sent_mail
+
+    world.put("invoices/fv-1", {"account_id": "acc-1", "number": "FV-1", "issue_date": today().isoformat(),
+                                "due_date": today().isoformat(), "currency": "COP", "total": 100, "balance": 100})
+    reminders.send_due(tenant=TENANT)
+    token = re.search(r"opt-out\?token=(\S+)", sent_mail()[-1]["text"]).group(1)
+    calls = measure(monkeypatch, world.client, "POST", "/v1/reminders/opt-out", body={"token": token})
+    assert len(calls) <= BUDGETS["POST /v1/reminders/opt-out"], calls
+    assert calls.operations == ["BatchGetItem", "UpdateItem"], calls

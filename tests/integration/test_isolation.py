@@ -60,6 +60,8 @@ PUBLIC = {
     ("GET", "/v1/tenants/{tenant}/public"),
     # a mailed attachment link: the token is the credential (tests/integration/test_uploads_hardening.py)
     ("GET", "/v1/attachment-links/{token}"),
+    # a mailed reminder's opt-out link: the token is the credential (tests/integration/test_reminders.py)
+    ("POST", "/v1/reminders/opt-out"),
     # gateway callbacks: verified by signature or by asking the gateway (tests/integration/test_payments.py)
     ("POST", "/v1/gateways/payu/{tenant}/confirmation"),
     ("GET", "/v1/gateways/payu/{tenant}/response"),
@@ -323,6 +325,10 @@ CASES: list[Case] = [
     Case("POST", "/v1/portal/invoices/{invoice_id}/comments", "portal",
          lambda t: Request(f"/v1/portal/invoices/{t.invoice_id}/comments",
                            {"body": "Comentario intruso", "payment_proof": True}), module="billing", own_scope=True),
+    # payment reminders: the contact's own switch (no id names anyone else's)
+    Case("GET", "/v1/me/preferences", "portal", lambda t: Request("/v1/me/preferences"), module="profile"),
+    Case("PUT", "/v1/me/preferences", "portal", lambda t: Request("/v1/me/preferences", {"reminders": False}),
+         module="profile", other_account=frozenset({200})),
 ]
 
 def _with_documents(t: Target, path: str) -> str:

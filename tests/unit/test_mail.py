@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from chalicelib.domain import mail
+from chalicelib.domain.reminders import DueInvoice
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +35,10 @@ def every_mail(tenant: str, language: str) -> dict[str, Callable[[], mail.Mail]]
                                                         name="Ana", reference="PTC-1", amount=175005000,
                                                         currency="COP", invoices=["FV-1002"], link=link,
                                                         language=language),
+        "payment_reminder": lambda: mail.payment_reminder(
+            to="ana@example.com", tenant=tenant, logo_url=None, name="Ana", account=ACCOUNT,
+            lines=[DueInvoice("fv-1002", "FV-1002", "2026-11-23", 175005000, "COP", 0)], link=link, can_pay=True,
+            opt_out_link=link, language=language),
     }
 
 
