@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import import_module
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from chalicelib.domain.money import minor_unit_exponent
 from chalicelib.payments.exceptions import (
@@ -29,6 +29,9 @@ from chalicelib.payments.exceptions import (
     InvalidSignature,
     NotificationMismatch,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = [
     "ALGORITHMS", "GATEWAYS", "STATES", "TIMEOUT", "Checkout", "CheckoutRequest", "Credentials", "Gateway",
@@ -440,6 +443,14 @@ class Gateway(ABC, Generic[CredentialsT]):
     name: ClassVar[str]
     # The currencies the gateway charges (None: any); checked before a payment is created.
     currencies: ClassVar[frozenset[str] | None] = None
+    # The longest reference the gateway takes (PayU's referenceCode 255, Zona Virtual's str_id_pago 30).
+    reference_limit: ClassVar[int]
+
+    @abstractmethod
+    def new_reference(self, tenant: str, *, day: str, now: datetime) -> str:
+        """A fresh reference in this gateway's own form and limits, never reused: ``day`` is the tenant's
+        today (``YYYY-MM-DD``), ``now`` the instant. Uniqueness is the caller's conditional write of the
+        reference index (tenant-wide); each adapter says why its form rarely collides."""
 
     @abstractmethod
     def start_checkout(self, creds: CredentialsT, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:

@@ -7,6 +7,8 @@
   arrive). ``sign`` is ``HASH("ApiKey~merchant_id~reference_sale~new_value~currency~state_pol")`` —
   MD5 as documented, or the tenant's algorithm (told apart by the digest's length), compared in
   constant time.
+- References: ``{tenant}-{yyyymmdd}-{10 random}`` (:meth:`PayU.new_reference`), at most 60 characters,
+  well inside WebCheckout's ``referenceCode`` (255).
 - Polling: Reports API ``ORDER_DETAIL_BY_REFERENCE_CODE``; an empty payload means PayU has no order
   with that reference (the customer never submitted the form): ``unknown``.
 - The response page (browser redirect) is display only: :meth:`PayU.response_page` never changes state.
@@ -18,8 +20,9 @@ import hashlib
 import hmac
 import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from chalicelib.domain import payments as rules
 from chalicelib.payments.base import (
     ALGORITHMS,
     Checkout,
@@ -39,13 +42,18 @@ from chalicelib.payments.base import (
     require_url,
 )
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
 NAME = "payu"
+REFERENCE_LIMIT = 255  # WebCheckout's referenceCode (alphanumeric, 255)
 _HASHES = {
     "MD5": hashlib.md5,  # MD5 and SHA-1 are PayU's protocol: each signature hashes the secret ApiKey in
     "SHA": hashlib.sha1,
     "SHA256": hashlib.sha256,
 }
 _ALGORITHM_BY_LENGTH = {32: "MD5", 40: "SHA", 64: "SHA256"}
+_REFERENCE_CODE = re.compile(r"[A-Za-z0-9_.-]{1,255}")  # no "special characters" in referenceCode
 _HEX = re.compile(r"[0-9a-f]{32,64}")
 _VALUE = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,30})?")
 _CENTS = Decimal("0.01")
@@ -133,6 +141,15 @@ class PayU(Gateway[PayUCredentials]):
     """PayU Latam WebCheckout behind the common :class:`Gateway` interface."""
 
     name: ClassVar[str] = NAME
+    reference_limit: ClassVar[int] = REFERENCE_LIMIT
+
+    def new_reference(self, tenant: str, *, day: str, now: datetime) -> str:
+        """``{tenant}-{yyyymmdd}-{10 random}`` (:func:`chalicelib.domain.payments.new_reference`): at most 60
+        characters of letters, digits and ``-``, inside ``referenceCode``'s 255."""
+        reference = rules.new_reference(tenant, day)
+        if not _REFERENCE_CODE.fullmatch(reference):
+            raise ValueError("a PayU referenceCode is 1-255 letters, digits, '_', '.' or '-'")
+        return reference
 
     def start_checkout(self, creds: PayUCredentials, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:
         """The WebCheckout form: POST these fields to ``url`` (an auto-submitted HTML form).

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,6 +224,20 @@ def test_registry_loads_each_gateway_once() -> None:
     assert set(base.GATEWAYS) == {"payu", "zonavirtual"}
     with pytest.raises(ValueError, match="unknown gateway"):
         base.get("stripe")
+
+
+# --- references (issue 11) --------------------------------------------------------------------------
+
+
+def test_references_keep_tenant_and_day_and_fit_payus_reference_code() -> None:
+    slug = "a" + "b-" * 19 + "c"  # 40 characters, the longest slug
+    reference = base.get("payu").new_reference(slug, day="2026-01-05", now=datetime(2026, 1, 5, 15, tzinfo=UTC))
+    assert re.fullmatch(rf"{slug}-20260105-[a-z0-9]{{10}}", reference), reference
+    assert len(reference) <= payu.PayU.reference_limit == 255  # PayU WebCheckout: referenceCode, 255
+    assert checkout_request(reference=reference).reference == reference
+    others = {base.get("payu").new_reference("acme", day="2026-01-05", now=datetime(2026, 1, 5, tzinfo=UTC))
+              for _ in range(20)}
+    assert len(others) == 20
 
 
 # --- checkout ----------------------------------------------------------------------------------------
