@@ -465,8 +465,12 @@ class Gateway(ABC, Generic[CredentialsT]):
         for the whole payment (Zona Virtual); the caller still compares the reported amount itself.
         """
 
-    def verify_confirmation(self, creds: CredentialsT, form: dict[str, str]) -> Notification:
-        """A server-to-server confirmation, verified (:class:`InvalidSignature`, :class:`NotificationMismatch`)."""
+    def verify_confirmation(self, creds: CredentialsT, form: dict[str, str], *,
+                            checkout: dict[str, Any] | None = None) -> Notification:
+        """A server-to-server confirmation, verified (:class:`InvalidSignature`, :class:`NotificationMismatch`).
+
+        ``checkout`` is the payment's stored checkout (:meth:`Checkout.to_json`): it says how the payment was
+        signed when it started (PayU's ``algorithmSignature``)."""
         raise NotImplementedError(f"{self.name} sends no signed confirmation")
 
     def callback_reference(self, creds: CredentialsT, params: dict[str, str]) -> str:

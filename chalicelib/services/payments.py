@@ -361,7 +361,7 @@ def confirm_payu(tenant_slug: str, form: dict[str, str]) -> dict[str, Any]:
         raise NotFound("There is no payment with that reference.", code="payment_not_found")
     credentials = gateways.credentials(tenant_slug, "payu")
     try:
-        notification = base.get("payu").verify_confirmation(credentials, form)
+        notification = base.get("payu").verify_confirmation(credentials, form, checkout=item.checkout)
     except (InvalidSignature, NotificationMismatch) as exc:
         _security_event(tenant_slug, f"rejected confirmation ({exc.code})", reference=reference,
                         payment=item.payment_id)

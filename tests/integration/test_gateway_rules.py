@@ -324,3 +324,52 @@ def test_the_sandbox_moves_the_stacks_clock(payer: Payer, sandbox: Sandbox) -> N
     finally:
         clock.set_offset_source(None)
         server.shutdown()
+
+
+# --- point 12: PayU signatures, the algorithm of each checkout ---------------------------------------------------
+
+
+def configure_payu(tenant: str, algorithm: str) -> None:
+    from chalicelib.services import gateways
+
+    gateways.configure(tenant, "payu", {**payments_support.PAYU_CREDENTIALS, "algorithm": algorithm})
+
+
+def test_a_confirmation_is_verified_with_the_algorithm_its_checkout_used(payer: Payer, sandbox: Sandbox) -> None:
+    from chalicelib.payments import payu
+
+    # Given a tenant that signs with MD5 and a payment started then
+    configure_payu(payer.tenant, "MD5")
+    payer.invoice("fv-1", 150000)
+    payer.invoice("fv-2", 90000)
+    before = payer.pay("fv-1")
+    assert before["checkout"]["fields"]["algorithmSignature"] == "MD5"
+    # When the tenant moves to SHA256 and a second payment starts
+    configure_payu(payer.tenant, "SHA256")
+    after = payer.pay("fv-2")
+    assert after["checkout"]["fields"]["algorithmSignature"] == "SHA256"
+    # Then the first payment's confirmation (PayU signs it MD5, as its checkout) still verifies and applies
+    first = sandbox.payu_resolve(before["reference"], "APPROVED")["confirmation"]["form"]
+    assert len(first["sign"]) == 32
+    [reply] = payer.deliver()
+    assert (reply.status, reply.body["status"]) == (200, "approved")
+    # And the second one only with SHA256: the same confirmation signed MD5 is refused
+    second = sandbox.payu_resolve(after["reference"], "APPROVED")["confirmation"]["form"]
+    sandbox.take_confirmations()
+    assert len(second["sign"]) == 64
+    md5 = {**second, "sign": payu.confirmation_signature(PAYU_KEY, PAYU_MERCHANT, second["reference_sale"],
+                                                          second["value"], second["currency"], "4", "MD5")}
+    refused = payer.confirm(md5)
+    assert (refused.status, refused.body["error"]["code"]) == (400, "invalid_signature")
+    assert payer.payment(after["id"])["status"] == "created"
+    assert (payer.confirm(second).status, payer.payment(after["id"])["status"]) == (200, "approved")
+
+
+def test_new_setups_sign_with_sha256(payer: Payer) -> None:
+    from chalicelib.services import gateways
+
+    gateways.configure(payer.tenant, "payu", {k: v for k, v in payments_support.PAYU_CREDENTIALS.items()
+                                              if k != "algorithm"})
+    payer.invoice("fv-1", 150000)
+    fields = payer.pay("fv-1")["checkout"]["fields"]
+    assert fields["algorithmSignature"] == "SHA256" and len(fields["signature"]) == 64
