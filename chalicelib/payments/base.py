@@ -104,6 +104,7 @@ def parse_amount(text: str | int | Decimal, currency: str) -> int:
 # --- credentials ---------------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]{1,20}")
+PAYU_PUBLIC_SANDBOX_MERCHANTS = frozenset({"508029"})  # DESIGN §5: published, shared by everyone testing
 _TOKEN = re.compile(r"\S{1,200}")
 _REQUIRED_TEXT = "is required (at most 200 characters)"
 
@@ -177,6 +178,11 @@ class PayUCredentials:
         return cls(merchant_id=merchant_id, account_id=account_id, api_key=api_key, api_login=api_login,
                    algorithm=algorithm, test=test)
 
+    @property
+    def test_mode(self) -> bool:
+        """Test credentials: the test flag, or PayU's public sandbox merchant (which takes no real money)."""
+        return self.test or self.merchant_id in PAYU_PUBLIC_SANDBOX_MERCHANTS
+
     def to_json(self) -> dict[str, Any]:
         """Everything, secrets included: only for the secret store (SSM SecureString)."""
         return {"merchant_id": self.merchant_id, "account_id": self.account_id, "api_key": self.api_key,
@@ -232,6 +238,11 @@ class ZonaVirtualCredentials:
         assert service_code is None or isinstance(service_code, str)
         return cls(commerce_id=int(commerce_id), user=user.strip(), password=password,
                    service_code=service_code.strip() if service_code else None, test=test)
+
+    @property
+    def test_mode(self) -> bool:
+        """Test credentials: a commerce in Zona Pagos' test mode."""
+        return self.test
 
     def to_json(self) -> dict[str, Any]:
         """Everything, secrets included: only for the secret store (SSM SecureString)."""

@@ -373,3 +373,65 @@ def test_new_setups_sign_with_sha256(payer: Payer) -> None:
     payer.invoice("fv-1", 150000)
     fields = payer.pay("fv-1")["checkout"]["fields"]
     assert fields["algorithmSignature"] == "SHA256" and len(fields["signature"]) == 64
+
+
+# --- point 11: test-mode credentials are refused on the prod stage ------------------------------------------
+
+
+@pytest.fixture
+def on_prod(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Switches the running API to the prod stage (same table and secrets path); call it after setting up."""
+    from chalicelib.config import reset_settings
+    from chalicelib.store import db, gateways
+
+    def switch() -> None:
+        prefix = db.ready().secrets_prefix
+        for variable in ("PORTICO_PAYU_CHECKOUT_URL", "PORTICO_PAYU_REPORTS_URL", "PORTICO_ZONAVIRTUAL_URL"):
+            monkeypatch.delenv(variable, raising=False)  # prod does not start pointed at a sandbox
+        monkeypatch.setenv("PORTICO_STAGE", "prod")
+        monkeypatch.setenv("PORTICO_SECRETS_PREFIX", prefix)
+        reset_settings()
+        gateways.forget_cache()
+        assert db.ready().stage == "prod"
+
+    return switch
+
+
+def test_prod_refuses_to_configure_test_mode_credentials(payer: Payer, on_prod: Any, capsys: Any) -> None:
+    from chalicelib import cli
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.services import gateways
+
+    on_prod()
+    with pytest.raises(ValidationFailed) as caught:
+        gateways.configure(payer.tenant, "zonavirtual", dict(payments_support.ZONAVIRTUAL_CREDENTIALS))
+    assert caught.value.status == 422 and set(caught.value.fields) == {"test"}
+    with pytest.raises(ValidationFailed) as caught:  # PayU's public sandbox merchant, even marked live
+        gateways.configure(payer.tenant, "payu", {**payments_support.PAYU_CREDENTIALS, "test": False})
+    assert set(caught.value.fields) == {"merchant_id"}
+    assert cli.main(["tenant", "gateway", payer.tenant, "zonavirtual", "--commerce-id", "40001", "--user", "u",
+                     "--password", "p", "--test"]) == 1
+    assert "test: test-mode credentials are refused on the prod stage" in capsys.readouterr().err
+    # live credentials are taken
+    config = gateways.configure(payer.tenant, "zonavirtual", {"commerce_id": 40001, "user": "u", "password": "p"})
+    assert config["gateways"]["zonavirtual"] == {"test": False}
+
+
+def test_prod_refuses_test_credentials_stored_before(payer: Payer, sandbox: Sandbox, on_prod: Any,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    # Given test credentials stored while the stage allowed them, and a payment started with them
+    payer.invoice("fv-1", 150000)
+    payer.invoice("fv-2", 90000)
+    payment = payer.pay("fv-1")
+    form = sandbox.payu_resolve(payment["reference"], "APPROVED")["confirmation"]["form"]
+    sandbox.take_confirmations()
+    # When the API runs on prod
+    on_prod()
+    # Then no checkout starts with them, and no confirmation signed with them applies
+    reply = payer.create("fv-2")
+    assert (reply.status, reply.body["error"]["details"]["fields"]) == (422, {"gateway": "is not available for "
+                                                                                         "this portal"})
+    refused = payer.confirm(form)
+    assert refused.status == 422
+    assert payer.payment(payment["id"])["status"] == "created" and payer.balance("fv-1") == 150000
+    assert "test-mode gateway credentials on the prod stage" in caplog.text
