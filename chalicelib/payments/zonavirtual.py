@@ -160,7 +160,7 @@ def _amount(text: str) -> int | None:
 
 _PIPES = "|;|"
 _SEPARATORS = re.compile(r"(\|;\||;)")
-_TRAILER = re.compile(r"(?:\s*\|?\s*;)+[\s|]*\Z")  # the separators a text may end with
+_TRAILER = " \t\r\n|;"  # what a text may end with: separators and empty fields (an attempt ends in codes)
 _BLANK = "| \t\r\n"
 
 
@@ -190,7 +190,7 @@ def _attempt_texts(text: str) -> list[list[str]]:
     starts (:func:`_starts_an_attempt`); any other piece is glued back onto the attempt before it, ``;`` and
     all — so a ``;`` inside the payer's text never shifts fields, whichever separator the answer uses.
     """
-    parts = _SEPARATORS.split(_TRAILER.sub("", text))
+    parts = _SEPARATORS.split(text.rstrip(_TRAILER))
     groups: list[tuple[str, str]] = []  # (separator before, text)
     if parts[0].strip(_BLANK):
         groups.append(("", parts[0]))
