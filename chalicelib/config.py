@@ -11,6 +11,9 @@ from functools import lru_cache
 
 STAGES = ("local", "dev", "test", "prod")
 MAX_PER_HOUR = 1_000_000
+# Settings.gateway_urls key → the variable that replaces a gateway's real URL (the local sandbox; never on prod).
+_GATEWAY_URLS = (("payu_checkout_url", "PORTICO_PAYU_CHECKOUT_URL"), ("payu_reports_url", "PORTICO_PAYU_REPORTS_URL"),
+                 ("zonavirtual_url", "PORTICO_ZONAVIRTUAL_URL"))
 
 
 class ConfigError(RuntimeError):
@@ -46,6 +49,12 @@ class Settings:
     def local(self) -> bool:
         return self.stage in ("local", "test")
 
+    @property
+    def test_gateways_allowed(self) -> bool:
+        """Whether gateway credentials in test mode may be configured and used: everywhere but ``prod``, where a
+        sandbox "approval" would mark real invoices paid without money (issue 11)."""
+        return self.stage != "prod"
+
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
@@ -71,6 +80,9 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
     reconcile = env.get("PORTICO_RECONCILE_SECONDS", "420")
     if not (reconcile.isascii() and reconcile.isdigit()) or int(reconcile) < 1:
         raise ConfigError("PORTICO_RECONCILE_SECONDS must be a positive whole number")
+    overrides = [variable for _, variable in _GATEWAY_URLS if env.get(variable)]
+    if stage == "prod" and overrides:
+        raise ConfigError(f"{', '.join(overrides)} point the gateways at a sandbox: not on the prod stage")
     return Settings(
         stage=stage,
         table_name=env.get("PORTICO_TABLE", f"portico-{stage}"),
@@ -83,13 +95,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
         demo_api_key=env.get("PORTICO_DEMO_API_KEY", "demo-integrator-key"),
         reconcile_seconds=int(reconcile),
         api_url=(env.get("PORTICO_API_URL") or "").rstrip("/") or None,
-        gateway_urls=tuple(
-            (name, env[variable].rstrip("/"))
-            for name, variable in (("payu_checkout_url", "PORTICO_PAYU_CHECKOUT_URL"),
-                                   ("payu_reports_url", "PORTICO_PAYU_REPORTS_URL"),
-                                   ("zonavirtual_url", "PORTICO_ZONAVIRTUAL_URL"))
-            if env.get(variable)
-        ),
+        gateway_urls=tuple((name, env[variable].rstrip("/")) for name, variable in _GATEWAY_URLS if env.get(variable)),
         secrets_prefix=env.get("PORTICO_SECRETS_PREFIX", f"/portico/{stage}").rstrip("/"),
         invitations_per_tenant_hour=_whole(env, "PORTICO_INVITATIONS_PER_TENANT_HOUR", 200, maximum=MAX_PER_HOUR),
         reset_mails_per_tenant_hour=_whole(env, "PORTICO_RESET_MAILS_PER_TENANT_HOUR", 100, maximum=MAX_PER_HOUR),

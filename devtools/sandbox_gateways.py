@@ -2,18 +2,44 @@
 their real protocols (DESIGN §5) so a payment runs end to end offline, plus a JSON control API for tests.
 
 PayU
-  ``POST /payu/checkout``                      the WebCheckout form → checkout page, or 400 «Firma inválida»
+  ``POST /payu/checkout``                      the WebCheckout form → checkout page, or 400 naming the failed check
   ``GET  /payu/orders/<order_id>``             the same checkout page again (reload)
   ``POST /payu/orders/<order_id>/decision``    its buttons → signed confirmation POST, then 302 to responseUrl
+  ``POST /payu/orders/<order_id>/retry``       after a decline: a new try (transaction) on the same reference
   ``POST /payu/reports-api/4.0/service.cgi``   Reports API (ORDER_DETAIL_BY_REFERENCE_CODE, ORDER_DETAIL, PING)
 Zona Virtual
-  ``POST /zonavirtual/Apis_CicloPago/api/InicioPago``        → ``{"int_codigo": 1, "str_url": …}``
+  ``POST /zonavirtual/Apis_CicloPago/api/InicioPago``        → ``{"int_codigo": 1, "str_url": …}`` or a refusal
   ``GET  /zonavirtual/pay/<token>`` (its buttons POST back)  → an attempt, then 302 to the commerce's return URL
   ``POST /zonavirtual/Apis_CicloPago/api/VerificacionPago``  → ``str_res_pago`` with every attempt
-Control (JSON, for tests)
-  ``POST /sandbox/payu/<reference>/resolve``, ``POST /sandbox/payu/<reference>/redeliver``,
-  ``POST /sandbox/zonavirtual/<id_pago>/resolve``, ``GET|POST /sandbox/switches``, ``POST /sandbox/reset``,
-  ``POST /sandbox/flush``, ``GET /sandbox/state``
+Control (JSON, for tests and for driving ``make run`` by hand)
+  ``POST /sandbox/payu/<reference>/resolve`` ``{"state", "method"?, "bank"?}``: settles the order's try; on an
+      order already final it adds a new transaction — a retry after a decline (decline, then approval on the
+      same reference), or a late report. ``method`` ``CARD``, ``PSE`` or ``CASH`` (``PENDING`` + ``CASH`` is a
+      cash voucher, valid 7 days; ``APPROVED`` later, even days later, pays it).
+  ``POST /sandbox/payu/<reference>/redeliver``: the last confirmation again (PayU retries).
+  ``POST /sandbox/zonavirtual/<id_pago>/resolve`` ``{"state", "method"?, "bank"?, "amount"?, "code"?, "email"?,
+      "callback"?}``: adds an attempt, whatever came before — a second approved attempt, an approval after the
+      portal expired the payment, ``"code": 888`` for "not started" (the payer opened the page and left).
+      ``email`` is what the payer typed at the gateway (when InicioPago sent none), echoed verbatim.
+  ``GET|POST /sandbox/switches``, ``POST /sandbox/reset`` (gateways' state and switches; the clock stays),
+  ``POST /sandbox/flush``, ``GET /sandbox/state`` (orders with every checkout field received, Zona Virtual
+  payments with the InicioPago received — never credentials —, attempts, refusals, the clock).
+  ``GET /sandbox/clock``, ``POST /sandbox/clock`` ``{"advance_minutes": N}`` (1 ≤ N ≤ 525600, forward only):
+      ``make run`` only (the stack's clock, :class:`ClockOffset`): moves the API's, the reconciler's and the
+      sandbox's clocks together; 404 elsewhere. ``POST /sandbox/reconcile``: ``make run`` only, runs the
+      reconciler now (after moving the clock).
+
+Refused like the real gateways (each refusal is also kept in ``/sandbox/state`` → ``refusals``):
+  PayU: a missing field, an unknown merchant or account, an algorithm other than MD5/SHA/SHA256, an amount
+  that is not digits with at most two decimals, a bad signature, a ``referenceCode`` over 255 characters or
+  with characters other than letters, digits, ``_ . -``, ``description``/``buyerEmail``/``responseUrl``/
+  ``confirmationUrl`` over 255 and ``buyerFullName`` over 150 characters, a reference already used.
+  Zona Virtual: bad credentials (E02), a missing field (E03), a bad amount (E04), an ``str_id_pago`` already
+  used by the commerce (E05), over 30 characters or not letters, digits and ``-`` (E06), a text over its
+  limit (E07: description and e-mail 70, names 50, id and phone 20), an ``str_tipo_id`` that is not one of
+  Zona Pagos' codes 1–8 (E08).
+
+Signatures: the checkout's ``algorithmSignature`` (MD5 when the form names none) signs the confirmation too.
 
 State lives in memory behind one lock, which is never held during HTTP calls (the API we call may call back).
 Signatures come from :mod:`chalicelib.payments.payu` (the same code the API verifies with), imported lazily so
@@ -43,6 +69,33 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 BOGOTA = timezone(timedelta(hours=-5), "America/Bogota")  # Colombia keeps no daylight saving time
+MAX_ADVANCE_MINUTES = 525_600  # a year per call
+
+
+class ClockOffset:
+    """The local stack's clock offset: forward only, thread-safe. ``devtools/stack.py`` makes one, installs it
+    into :func:`chalicelib.domain.clock.now` and hands it to the sandbox, whose ``POST /sandbox/clock`` moves
+    it; calling it gives the offset."""
+
+    def __init__(self) -> None:
+        self._minutes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def minutes(self) -> int:
+        with self._lock:
+            return self._minutes
+
+    def advance(self, minutes: int) -> int:
+        """Moves the clock ``minutes`` forward; returns the total offset in minutes."""
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_ADVANCE_MINUTES:
+            raise ValueError(f"advance_minutes must be a whole number from 1 to {MAX_ADVANCE_MINUTES}")
+        with self._lock:
+            self._minutes += minutes
+            return self._minutes
+
+    def __call__(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
 
 
 # --- configuration ---------------------------------------------------------------------------------------
@@ -89,6 +142,8 @@ class GatewaySettings:
     request's host when None. ``api_base``: the API's origin (no ``/v1``), shown on the landing page.
     ``timeout_seconds``: how long the ``"timeout"`` failure switches sleep before answering (longer than
     the clients' 10 s read timeout). ``http_timeout_seconds``: for our confirmation POSTs and callbacks.
+    ``clock``/``reconcile``: given by ``make run`` only (``/sandbox/clock`` and ``/sandbox/reconcile`` answer
+    404 without them).
     """
 
     public_url: str | None = None
@@ -97,6 +152,9 @@ class GatewaySettings:
     zonavirtual_commerces: tuple[ZonaVirtualCommerce, ...] = ()
     timeout_seconds: float = 12.0
     http_timeout_seconds: float = 10.0
+    # make run only: the stack's clock (the control API moves it) and a way to run its reconciler now.
+    clock: ClockOffset | None = None
+    reconcile: Callable[[], Any] | None = None
 
 
 FAILURES = (0, 500, "timeout")
@@ -160,12 +218,18 @@ RESPONSE_CODE = {"APPROVED": "APPROVED", "DECLINED": "ENTITY_DECLINED", "EXPIRED
                  "ERROR": "ERROR", "PENDING": "PENDING_TRANSACTION_CONFIRMATION"}
 ORDER_STATUS = {"APPROVED": "CAPTURED", "DECLINED": "DECLINED", "EXPIRED": "DECLINED", "ERROR": "DECLINED",
                 "PENDING": "IN_PROGRESS"}
-# method → (payment_method, payment_method_type, payment_method_name): PayU's ids for VISA and PSE.
-PAYU_METHODS = {"CARD": ("10", "2", "VISA"), "PSE": ("25", "4", "PSE")}
+# method → (payment_method, payment_method_type, payment_method_name): PayU's ids for VISA and PSE; cash (type 7)
+# as Efecty, whose id here is the sandbox's own.
+PAYU_METHODS = {"CARD": ("10", "2", "VISA"), "PSE": ("25", "4", "PSE"), "CASH": ("35", "7", "EFECTY")}
+VOUCHER_DAYS = 7  # PayU's cash payments expire within 7 days (Colombia)
 PAYU_CURRENCIES = frozenset({"COP", "USD", "PEN", "ARS", "BRL", "CLP", "MXN"})
 PAYU_REQUIRED = ("merchantId", "accountId", "description", "referenceCode", "amount", "tax", "taxReturnBase",
                  "currency", "signature", "buyerEmail", "responseUrl", "confirmationUrl")
 PAYU_OPTIONAL = ("algorithmSignature", "test", "buyerFullName", "extra1", "extra2", "extra3", "lng")
+# WebCheckout's field sizes ("Payment form" parameters table).
+PAYU_LIMITS = {"referenceCode": 255, "description": 255, "buyerEmail": 255, "buyerFullName": 150,
+               "responseUrl": 255, "confirmationUrl": 255}
+PAYU_REFERENCE = re.compile(r"[A-Za-z0-9_.-]+")  # no spaces or special characters in referenceCode
 BANKS = (("1007", "BANCOLOMBIA"), ("1051", "DAVIVIENDA"), ("1001", "BANCO DE BOGOTA"),
          ("1022", "BANCO UNION COLOMBIANO"), ("1507", "NEQUI"))
 _AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")
@@ -177,8 +241,10 @@ def _payu() -> ModuleType:
     return payu
 
 
-def _now() -> datetime:
-    return datetime.now(BOGOTA)
+def _now(clock: ClockOffset | None = None) -> datetime:
+    """Bogotá's time, moved by the stack's clock when there is one."""
+    moment = datetime.now(BOGOTA)
+    return moment + clock() if clock is not None else moment
 
 
 def _two_decimals(amount: str) -> str:
@@ -211,6 +277,8 @@ class PayUTransaction:
     cus: str = ""
     pse_bank: str = ""
     authorization_code: str = ""
+    voucher: str = ""  # a cash payment's reference, to pay at the counter
+    expires_at: datetime | None = None  # ... and when the voucher expires
 
 
 @dataclass
@@ -229,11 +297,19 @@ class PayUOrder:
     def current(self) -> PayUTransaction:
         return self.transactions[-1]
 
+    @property
+    def algorithm(self) -> str:
+        """What the checkout was signed with, and so what its confirmations are signed with (PayU: MD5 when
+        the form names none)."""
+        return (self.form.get("algorithmSignature") or "MD5").strip().upper()
+
     def to_json(self) -> dict[str, Any]:
         return {"order_id": self.order_id, "merchant_id": self.merchant.merchant_id, "reference": self.reference,
-                "state": self.current.state, "form": {k: v for k, v in self.form.items() if k != "signature"},
+                "state": self.current.state, "form": dict(self.form),
                 "transactions": [{**asdict(tx), "created_at": tx.created_at.isoformat(),
-                                  "updated_at": tx.updated_at.isoformat()} for tx in self.transactions],
+                                  "updated_at": tx.updated_at.isoformat(),
+                                  "expires_at": tx.expires_at.isoformat() if tx.expires_at else None}
+                                 for tx in self.transactions],
                 "confirmations": self.confirmations}
 
 
@@ -245,11 +321,24 @@ class CheckoutRefused(Exception):
         self.check, self.message, self.title = check, message, title
 
 
-def _check_payu_form(form: dict[str, str], merchants: dict[str, PayUMerchant]) -> PayUMerchant:
-    """The merchant of a valid WebCheckout form, or :class:`CheckoutRefused` naming the failed check."""
+def _check_payu_fields(form: dict[str, str]) -> None:
+    """:class:`CheckoutRefused` for a missing field, a field over its size or a reference PayU would refuse."""
     for name in PAYU_REQUIRED:
         if not form.get(name, "").strip():
             raise CheckoutRefused("missing_field", f"Falta el campo obligatorio «{name}».")
+    for name, limit in PAYU_LIMITS.items():
+        if len(form.get(name, "").strip()) > limit:
+            check = "reference_length" if name == "referenceCode" else f"{name}_length"
+            raise CheckoutRefused(check, f"«{name}» supera los {limit} caracteres que admite PayU.")
+    reference = form["referenceCode"].strip()
+    if not PAYU_REFERENCE.fullmatch(reference):
+        raise CheckoutRefused("reference_characters", f"La referencia «{reference}» tiene espacios o caracteres "
+                                                      "especiales: use letras, dígitos, «_», «.» o «-».")
+
+
+def _check_payu_form(form: dict[str, str], merchants: dict[str, PayUMerchant]) -> PayUMerchant:
+    """The merchant of a valid WebCheckout form, or :class:`CheckoutRefused` naming the failed check."""
+    _check_payu_fields(form)
     merchant = merchants.get(form["merchantId"].strip())
     if merchant is None:
         raise CheckoutRefused("merchant", f"El comercio merchantId={form['merchantId']} no existe en el sandbox.")
@@ -278,20 +367,22 @@ def _check_payu_form(form: dict[str, str], merchants: dict[str, PayUMerchant]) -
     return merchant
 
 
-def _new_transaction(state: str, method: str, bank: str = "") -> PayUTransaction:
-    now = _now()
+def _new_transaction(state: str, method: str, bank: str = "", *, now: datetime) -> PayUTransaction:
     tx = PayUTransaction(id=str(uuid.uuid4()), state=state, method=method, created_at=now, updated_at=now)
-    _settle_transaction(tx, state, method, bank)
+    _settle_transaction(tx, state, method, bank, now=now)
     return tx
 
 
-def _settle_transaction(tx: PayUTransaction, state: str, method: str, bank: str = "") -> None:
-    tx.state, tx.method, tx.updated_at = state, method, _now()
+def _settle_transaction(tx: PayUTransaction, state: str, method: str, bank: str = "", *, now: datetime) -> None:
+    tx.state, tx.method, tx.updated_at = state, method, now
     if method == "PSE":
         tx.cus = tx.cus or str(secrets.randbelow(9_000_000) + 1_000_000)
         tx.pse_bank = bank or tx.pse_bank or BANKS[0][1]
     else:
         tx.cus, tx.pse_bank = "", ""
+    if method == "CASH" and not tx.voucher:  # the voucher is made once, when the payer chooses cash
+        tx.voucher = str(secrets.randbelow(90_000_000) + 10_000_000)
+        tx.expires_at = now + timedelta(days=VOUCHER_DAYS)
     tx.authorization_code = f"{secrets.randbelow(900_000) + 100_000}" if state == "APPROVED" else ""
 
 
@@ -302,7 +393,7 @@ def confirmation_form(order: PayUOrder, tx: PayUTransaction) -> dict[str, str]:
     value = _two_decimals(form["amount"])
     currency, state_pol = form["currency"], STATE_POL[tx.state]
     sign = payu.confirmation_signature(merchant.api_key, merchant.merchant_id, order.reference,
-                                       payu.new_value(value), currency, state_pol)
+                                       payu.new_value(value), currency, state_pol, order.algorithm)
     method_id, method_type, method_name = PAYU_METHODS[tx.method]
     pse = tx.method == "PSE"
     fields = {
@@ -350,10 +441,10 @@ def response_params(order: PayUOrder, tx: PayUTransaction) -> dict[str, str]:
         "reference_pol": str(order.order_id), "transactionId": tx.id, "description": form["description"],
         "trazabilityCode": tx.cus or tx.authorization_code, "cus": tx.cus, "orderLanguage": "es",
         "extra1": form.get("extra1", ""), "extra2": form.get("extra2", ""), "extra3": form.get("extra3", ""),
-        "signature": _md5(signed), "polResponseCode": RESPONSE_CODE_POL[tx.state],
+        "signature": _digest(signed, order.algorithm), "polResponseCode": RESPONSE_CODE_POL[tx.state],
         "lapResponseCode": RESPONSE_CODE[tx.state], "risk": "0.00", "polPaymentMethod": method_id,
         "lapPaymentMethod": method_name, "polPaymentMethodType": method_type,
-        "lapPaymentMethodType": "PSE" if tx.method == "PSE" else "CREDIT_CARD", "installmentsNumber": "1",
+        "lapPaymentMethodType": {"PSE": "PSE", "CASH": "CASH"}.get(tx.method, "CREDIT_CARD"), "installmentsNumber": "1",
         "TX_VALUE": _two_decimals(form["amount"]), "TX_TAX": _two_decimals(form["tax"]),
         "currency": form["currency"], "lng": "es", "pseCycle": "1" if tx.method == "PSE" else "",
         "buyerEmail": form["buyerEmail"], "pseBank": tx.pse_bank, "pseReference1": "", "pseReference2": "",
@@ -362,10 +453,19 @@ def response_params(order: PayUOrder, tx: PayUTransaction) -> dict[str, str]:
     }
 
 
-def _md5(text: str) -> str:
+def _digest(text: str, algorithm: str) -> str:
     import hashlib
 
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    hasher = {"MD5": hashlib.md5, "SHA": hashlib.sha1, "SHA256": hashlib.sha256}[algorithm]
+    return hasher(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _voucher(tx: PayUTransaction) -> dict[str, Any] | None:
+    """A cash payment's voucher as the Reports API's ``transactionResponse.extraParameters`` carry it."""
+    if not tx.voucher or tx.expires_at is None:
+        return None
+    return {"REFERENCE": int(tx.voucher), "EXPIRATION_DATE": int(tx.expires_at.timestamp() * 1000),
+            "BAR_CODE": f"415{tx.voucher}"}
 
 
 def _report_order(order: PayUOrder) -> dict[str, Any]:
@@ -379,7 +479,7 @@ def _report_order(order: PayUOrder) -> dict[str, Any]:
         method_name = PAYU_METHODS[tx.method][2]
         transactions.append({
             "id": tx.id, "order": None, "bankAccount": None, "type": "AUTHORIZATION_AND_CAPTURE",
-            "creditCard": None if tx.method == "PSE" else {"maskedNumber": "411111******1111", "name": "APPROVED"},
+            "creditCard": {"maskedNumber": "411111******1111", "name": "APPROVED"} if tx.method == "CARD" else None,
             "parentTransactionId": None, "paymentMethod": method_name, "source": None, "paymentCountry": "CO",
             "transactionResponse": {
                 "state": tx.state, "paymentNetworkResponseCode": None, "paymentNetworkResponseErrorMessage": None,
@@ -388,7 +488,7 @@ def _report_order(order: PayUOrder) -> dict[str, Any]:
                 "pendingReason": "AWAITING_NOTIFICATION" if tx.state == "PENDING" else None,
                 "responseCode": RESPONSE_CODE[tx.state], "errorCode": None, "responseMessage": None,
                 "transactionDate": None, "transactionTime": None,
-                "operationDate": int(tx.updated_at.timestamp() * 1000), "extraParameters": None},
+                "operationDate": int(tx.updated_at.timestamp() * 1000), "extraParameters": _voucher(tx)},
             "deviceSessionId": None, "ipAddress": "127.0.0.1", "cookie": None, "userAgent": None,
             "expirationDate": None, "payer": {"fullName": buyer["fullName"], "emailAddress": buyer["emailAddress"]},
             "additionalValues": {"TX_VALUE": {"value": amount, "currency": currency},
@@ -421,7 +521,14 @@ ZV_FINAL = frozenset({1, 1000, 1001, 4000, 4003})
 # The pay page's buttons: outcome → (state, method).
 ZV_BUTTONS = {"approve": ("APPROVED", "CARD"), "pse-approve": ("APPROVED", "PSE"),
               "pse-pending": ("PENDING", "PSE"), "decline": ("DECLINED", "PSE")}
-ZV_REQUIRED_INFO = ("flt_total_con_iva", "str_id_pago", "str_descripcion_pago", "str_email")
+ZV_REQUIRED_INFO = ("flt_total_con_iva", "str_id_pago", "str_descripcion_pago")  # an e-mail may be typed there
+ZV_ID_LIMIT = 30  # str_id_pago
+ZV_ID = re.compile(r"[A-Za-z0-9-]+")
+# The most characters each text takes: description and e-mail are Zona Pagos' 70; the others are the limits the
+# portal keeps (chalicelib.payments.zonavirtual.LIMITS holds the same numbers, on purpose not imported).
+ZV_LIMITS = {"str_descripcion_pago": 70, "str_email": 70, "str_nombre_cliente": 50, "str_apellido_cliente": 50,
+             "str_id_cliente": 20, "str_telefono_cliente": 20}
+ZV_ID_TYPES = frozenset({"1", "2", "3", "4", "5", "6", "7", "8"})  # str_tipo_id: 1 CC, 2 CE, 3 NIT, 4 NUIP, …
 
 
 def _plain(amount: Decimal) -> str:
@@ -431,8 +538,9 @@ def _plain(amount: Decimal) -> str:
 
 
 def _field_text(value: Any) -> str:
-    """A field of ``str_res_pago``: the separators cannot appear inside one."""
-    return re.sub(r"[|;\r\n]+", " ", str(value if value is not None else "")).strip()
+    """A field of ``str_res_pago``: no ``|`` (the field separator) and one line; a ``;`` in the payer's text is
+    echoed as it is, as Zona Pagos does."""
+    return re.sub(r"[|\r\n]+", " ", str(value if value is not None else "")).strip()
 
 
 @dataclass
@@ -446,6 +554,7 @@ class ZVPayment:
     created_at: datetime
     return_url: str | None = None  # AdicionalesConfiguracion 104 of the InicioPago, when it had one
     attempts: list[dict[str, str]] = field(default_factory=list)
+    received: dict[str, Any] = field(default_factory=dict)  # the InicioPago as received, credentials left out
 
     def callback_url(self) -> str | None:
         """Where the browser goes after an attempt: the InicioPago's return URL (configuration 104), else the
@@ -461,7 +570,8 @@ class ZVPayment:
     def to_json(self) -> dict[str, Any]:
         return {"id_pago": self.id_pago, "commerce_id": self.commerce.commerce_id, "token": self.token,
                 "total": _plain(self.total), "iva": _plain(self.iva), "created_at": self.created_at.isoformat(),
-                "return_url": self.return_url, "callback_url": self.callback_url(), "attempts": self.attempts}
+                "return_url": self.return_url, "callback_url": self.callback_url(), "attempts": self.attempts,
+                "inicio_pago": self.received}
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -472,6 +582,28 @@ def _decimal(value: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() and number >= 0 else None
+
+
+def _zv_field_problem(info: dict[str, Any]) -> tuple[str, str | None, str] | None:
+    """(code, field, message) of the first InicioPago field Zona Pagos would refuse, or None."""
+    missing = [name for name in ZV_REQUIRED_INFO if info.get(name) in (None, "")]
+    if missing:
+        return "E03", missing[0], f"Falta {', '.join(missing)} en InformacionPago"
+    total, iva = _decimal(info.get("flt_total_con_iva")), _decimal(info.get("flt_valor_iva", 0))
+    if total is None or total <= 0 or iva is None or iva > total:
+        return ("E04", "flt_total_con_iva",
+                "flt_total_con_iva debe ser un número mayor que cero y flt_valor_iva no mayor")
+    id_pago = str(info.get("str_id_pago") or "").strip()
+    if len(id_pago) > ZV_ID_LIMIT or not ZV_ID.fullmatch(id_pago):
+        return ("E06", "str_id_pago", f"str_id_pago «{id_pago[:40]}» debe tener máximo {ZV_ID_LIMIT} caracteres, "
+                                      "letras, dígitos o «-» (mejor solo dígitos, sin cero inicial)")
+    for name, limit in ZV_LIMITS.items():
+        if len(str(info.get(name) or "")) > limit:
+            return "E07", name, f"{name} supera los {limit} caracteres permitidos"
+    kind = str(info.get("str_tipo_id") or "").strip()
+    if kind and kind not in ZV_ID_TYPES:
+        return "E08", "str_tipo_id", f"str_tipo_id «{kind[:20]}» no es un tipo de identificación (1 a 8)"
+    return None
 
 
 def _configured(entries: Any, code: int) -> str | None:
@@ -511,6 +643,7 @@ class GatewaySandbox:
         self.tokens: dict[str, tuple[int, str]] = {}
         self.held: list[dict[str, Any]] = []
         self.timers: list[threading.Timer] = []
+        self.refusals: list[dict[str, Any]] = []
         self.verifications = 0
         self._next_order = 860_000_001
         self._next_zv = 1
@@ -520,6 +653,17 @@ class GatewaySandbox:
             for timer in self.timers:
                 timer.cancel()
             self._reset_state()
+
+    def now(self) -> datetime:
+        """The gateways' time: Bogotá's, moved with the stack's clock in ``make run``."""
+        return _now(self.settings.clock)
+
+    def refuse(self, gateway: str, check: str, message: str, fields: dict[str, Any], **extra: Any) -> None:
+        """Keeps a refused request for ``/sandbox/state`` (the newest 50)."""
+        with self.lock:
+            self.refusals.append({"gateway": gateway, "check": check, "message": message, "at": self.now().isoformat(),
+                                  "fields": json.loads(json.dumps(fields, default=str)), **extra})
+            del self.refusals[:-50]
 
     # -- outgoing HTTP --
 
@@ -549,7 +693,11 @@ class GatewaySandbox:
     def payu_checkout(self, form: dict[str, str]) -> PayUOrder:
         """Records the order of a valid WebCheckout form (:class:`CheckoutRefused` otherwise). Posting the same
         pending reference and amount again (reload, back button) shows the same order."""
-        merchant = _check_payu_form(form, self.merchants)
+        try:
+            merchant = _check_payu_form(form, self.merchants)
+        except CheckoutRefused as refused:
+            self.refuse("payu", refused.check, refused.message, {k: v for k, v in form.items() if k != "signature"})
+            raise
         kept = {name: form[name].strip() for name in (*PAYU_REQUIRED, *PAYU_OPTIONAL) if name in form}
         with self.lock:
             existing = self.find_order(kept["referenceCode"], merchant.merchant_id)
@@ -557,11 +705,13 @@ class GatewaySandbox:
                 same = (existing.form["amount"], existing.form["currency"]) == (kept["amount"], kept["currency"])
                 if existing.current.state == "PENDING" and same:
                     return existing
-                raise CheckoutRefused("reference", f"La referencia «{kept['referenceCode']}» ya fue usada en otra "
-                                                   "transacción; cada pago necesita una referencia nueva.",
-                                      title="Referencia repetida")
+                refused = CheckoutRefused("reference", f"La referencia «{kept['referenceCode']}» ya fue usada en "
+                                                       "otra transacción; cada pago necesita una referencia nueva.",
+                                          title="Referencia repetida")
+                self.refuse("payu", refused.check, refused.message, kept)
+                raise refused
             order = PayUOrder(order_id=self._next_order, merchant=merchant, form=kept,
-                              transactions=[_new_transaction("PENDING", "CARD")])
+                              transactions=[_new_transaction("PENDING", "CARD", now=self.now())])
             self._next_order += 1
             self.orders[order.order_id] = order
             return order
@@ -590,10 +740,10 @@ class GatewaySandbox:
             if tx.state != "PENDING":
                 if only_pending:
                     return None
-                tx = _new_transaction(state, method, bank)
+                tx = _new_transaction(state, method, bank, now=self.now())
                 order.transactions.append(tx)
             else:
-                _settle_transaction(tx, state, method, bank)
+                _settle_transaction(tx, state, method, bank, now=self.now())
             if state == "PENDING":
                 return tx, None
             record: dict[str, Any] = {"url": order.form["confirmationUrl"], "form": confirmation_form(order, tx),
@@ -601,6 +751,15 @@ class GatewaySandbox:
             order.confirmations.append(record)
         self._dispatch(record)
         return tx, self._snapshot(record)
+
+    def payu_retry(self, order: PayUOrder) -> bool:
+        """The payer's "try again" after a decline (or an expiry or error): a new pending transaction on the
+        same order and reference, as WebCheckout offers. False when the order is pending or approved."""
+        with self.lock:
+            if order.current.state in ("PENDING", "APPROVED"):
+                return False
+            order.transactions.append(_new_transaction("PENDING", order.current.method, now=self.now()))
+            return True
 
     def payu_redeliver(self, order: PayUOrder) -> dict[str, Any] | None:
         """Sends the order's last confirmation again (as PayU retries), ignoring the switches."""
@@ -655,7 +814,7 @@ class GatewaySandbox:
         for _ in range(copies):
             status = self.post_form(record["url"], dict(record["form"]))
             with self.lock:
-                record["deliveries"].append({"at": _now().isoformat(), "status": status})
+                record["deliveries"].append({"at": self.now().isoformat(), "status": status})
                 record["status"] = status
                 record["delivered"] = record["delivered"] or (status is not None and 200 <= status < 300)
                 if record["held"] == "delayed":
@@ -706,7 +865,9 @@ class GatewaySandbox:
 
     def zv_start(self, body: Any, public_url: str) -> dict[str, Any]:
         """InicioPago: records the payment and answers the pay page's URL, or ``int_codigo`` 2 and why."""
-        def refuse(code: str, message: str) -> dict[str, Any]:
+        def refuse(code: str, message: str, name: str | None = None) -> dict[str, Any]:
+            received = {k: v for k, v in body.items() if k != "InformacionSeguridad"} if isinstance(body, dict) else {}
+            self.refuse("zonavirtual", code, message, received, field=name)
             return {"int_codigo": 2, "str_cod_error": code, "str_descripcion_error": message, "str_url": None}
 
         info = body.get("InformacionPago") if isinstance(body, dict) else None
@@ -717,20 +878,23 @@ class GatewaySandbox:
                                       security.get("str_clave"))
         if commerce is None:
             return refuse("E02", "Credenciales del comercio inválidas (int_id_comercio, str_usuario, str_clave)")
-        missing = [name for name in ZV_REQUIRED_INFO if info.get(name) in (None, "")]
-        if missing:
-            return refuse("E03", f"Falta {', '.join(missing)} en InformacionPago")
+        problem = _zv_field_problem(info)
+        if problem is not None:
+            return refuse(problem[0], problem[2], problem[1])
         total, iva = _decimal(info.get("flt_total_con_iva")), _decimal(info.get("flt_valor_iva", 0))
-        if total is None or total <= 0 or iva is None or iva > total:
-            return refuse("E04", "flt_total_con_iva debe ser un número mayor que cero y flt_valor_iva no mayor")
+        assert total is not None and iva is not None  # checked above
         id_pago = str(info["str_id_pago"]).strip()
+        received = {"InformacionPago": dict(info), "AdicionalesPago": body.get("AdicionalesPago"),
+                    "AdicionalesConfiguracion": body.get("AdicionalesConfiguracion")}
         with self.lock:
             if (commerce.commerce_id, id_pago) in self.payments:
-                return refuse("E05", f"El pago {id_pago} ya existe para el comercio {commerce.commerce_id}")
+                return refuse("E05", f"El pago {id_pago} ya existe para el comercio {commerce.commerce_id}",
+                              "str_id_pago")
             token = secrets.token_urlsafe(18)
             self.payments[(commerce.commerce_id, id_pago)] = ZVPayment(
                 token=token, commerce=commerce, id_pago=id_pago, total=total, iva=iva, info=dict(info),
-                created_at=_now(), return_url=_configured(body.get("AdicionalesConfiguracion"), 104))
+                created_at=self.now(), return_url=_configured(body.get("AdicionalesConfiguracion"), 104),
+                received=json.loads(json.dumps(received, default=str)))
             self.tokens[token] = (commerce.commerce_id, id_pago)
         return {"int_codigo": 1, "str_cod_error": None, "str_descripcion_error": None,
                 "str_url": f"{public_url}/zonavirtual/pay/{token}"}
@@ -758,11 +922,12 @@ class GatewaySandbox:
             return None
 
     def zv_attempt(self, payment: ZVPayment, state: str, method: str, *, bank: str = "",
-                   amount: Decimal | None = None, code: int | None = None) -> dict[str, str]:
-        """Adds an attempt in ``state`` (or the raw ``int_estado_pago`` ``code``) paid by ``method``."""
+                   amount: Decimal | None = None, code: int | None = None, email: str = "") -> dict[str, str]:
+        """Adds an attempt in ``state`` (or the raw ``int_estado_pago`` ``code``) paid by ``method``; ``email``
+        is what the payer typed at the gateway (else the InicioPago's)."""
         code = ZV_CODES[(state, method)] if code is None else code
         bank_code, bank_name = next(((c, n) for c, n in BANKS if bank in (c, n)), BANKS[0])
-        info, now = payment.info, _now()
+        info, now = payment.info, self.now()
         with self.lock:
             number = self._next_zv
             self._next_zv += 1
@@ -773,7 +938,7 @@ class GatewaySandbox:
                 "dbl_total_pago": _plain(payment.total), "dbl_valor_iva_pagado": _plain(payment.iva),
                 "str_descripcion": info.get("str_descripcion_pago"), "str_id_cliente": info.get("str_id_cliente"),
                 "str_nombre": info.get("str_nombre_cliente"), "str_apellido": info.get("str_apellido_cliente"),
-                "str_telefono": info.get("str_telefono_cliente"), "str_email": info.get("str_email"),
+                "str_telefono": info.get("str_telefono_cliente"), "str_email": email or info.get("str_email"),
                 **{f"str_campo{i}": info.get(f"str_opcional{i}") for i in range(1, 6)},
                 "dat_fecha": now.strftime("%d/%m/%Y %I:%M:%S %p"),
                 "int_id_forma_pago": 29 if method == "PSE" else 32,
@@ -827,7 +992,16 @@ class GatewaySandbox:
                          "held_confirmations": self.held},
                 "zonavirtual": {"payments": [payment.to_json() for payment in self.payments.values()],
                                 "verifications": self.verifications},
+                "refusals": self.refusals,
+                "clock": self.clock_json(),
             }))
+
+    def clock_json(self) -> dict[str, Any] | None:
+        """The stack's clock as ``/sandbox/clock`` shows it (None outside ``make run``)."""
+        clock = self.settings.clock
+        if clock is None:
+            return None
+        return {"offset_minutes": clock.minutes, "now": self.now().isoformat()}
 
 
 # --- HTML ---------------------------------------------------------------------------------------------------
@@ -868,8 +1042,16 @@ def _payu_page(order: PayUOrder) -> str:
         ("Descripción", form["description"]), ("Valor", _money(form["amount"], form["currency"])),
         ("Comprador", f"{form.get('buyerFullName', '')} <{form['buyerEmail']}>".strip()),
         ("Orden PayU", str(order.order_id)), ("Transacción", order.current.id)])
-    if order.current.state != "PENDING":
-        return (f"<h1>PayU · transacción {escape(order.current.state)}</h1>{details}"
+    current = order.current
+    if current.state == "PENDING" and current.voucher and current.expires_at is not None:
+        details += _details([("Recibo de pago en efectivo", current.voucher),
+                             ("Pagar antes de", current.expires_at.strftime("%Y-%m-%d %H:%M"))])
+    if current.state in ("DECLINED", "EXPIRED", "ERROR"):
+        return (f"<h1>PayU · transacción {escape(current.state)}</h1>{details}"
+                f'<form method="post" action="/payu/orders/{order.order_id}/retry"><div class="actions">'
+                '<button type="submit" class="primary" id="payu-retry">Reintentar el pago</button></div></form>')
+    if current.state != "PENDING":
+        return (f"<h1>PayU · transacción {escape(current.state)}</h1>{details}"
                 "<p>Esta transacción ya fue procesada.</p>")
     return (
         f"<h1>PayU Latam · pagar{test}</h1>"
@@ -881,6 +1063,8 @@ def _payu_page(order: PayUOrder) -> str:
         '<label for="payu-method-card">Tarjeta de crédito</label></p>'
         '<p><input type="radio" id="payu-method-pse" name="method" value="PSE"> '
         '<label for="payu-method-pse">PSE (débito bancario)</label></p>'
+        '<p><input type="radio" id="payu-method-cash" name="method" value="CASH"> '
+        '<label for="payu-method-cash">Efectivo (Efecty): «Dejar pendiente» genera el recibo</label></p>'
         f'{_bank_select("payu-pse-bank")}</fieldset>'
         '<div class="actions">'
         '<button type="submit" class="primary" id="payu-approve" name="decision" value="APPROVED">Aprobar</button>'
@@ -898,9 +1082,12 @@ def _zv_page(payment: ZVPayment) -> str:
         ("IVA", _money(payment.iva, "COP")), ("Cliente", f"{customer} <{info.get('str_email') or ''}>".strip())])
     if payment.approved():
         return f"<h1>Zona Pagos · pago aprobado</h1>{details}<p>Este pago ya fue aprobado.</p>"
+    email = "" if info.get("str_email") else (
+        '<p><label for="zv-email">Correo electrónico del pagador</label> '
+        '<input type="email" id="zv-email" name="email" required maxlength="70" autocomplete="email"></p>')
     return (
         "<h1>Zona Pagos · pagar</h1><p>Sandbox local de Zona Virtual: elija el resultado del intento de pago.</p>"
-        f'{details}<form method="post" action="/zonavirtual/pay/{escape(payment.token)}">'
+        f'{details}<form method="post" action="/zonavirtual/pay/{escape(payment.token)}">{email}'
         f'{_bank_select("zv-pse-bank")}<div class="actions">'
         '<button type="submit" class="primary" id="zv-approve" name="outcome" value="approve">Aprobar (tarjeta)'
         "</button>"
@@ -924,11 +1111,15 @@ def landing_section(sandbox: GatewaySandbox, base: str) -> str:
         ("POST", "/payu/reports-api/4.0/service.cgi", "Reports API"),
         ("POST", "/zonavirtual/Apis_CicloPago/api/InicioPago", "inicio de pago"),
         ("POST", "/zonavirtual/Apis_CicloPago/api/VerificacionPago", "verificación"),
-        ("POST", "/sandbox/payu/<referencia>/resolve", "resolver una orden PayU (JSON)"),
+        ("POST", "/sandbox/payu/<referencia>/resolve", "resolver una orden PayU; sobre una final, un nuevo intento "
+                                                        "(JSON)"),
         ("POST", "/sandbox/zonavirtual/<id_pago>/resolve", "agregar un intento Zona Virtual (JSON)"),
         ("GET|POST", "/sandbox/switches", "interruptores de fallas (JSON)"),
         ("POST", "/sandbox/reset", "borrar órdenes e interruptores"), ("POST", "/sandbox/flush", "enviar lo retenido"),
-        ("GET", "/sandbox/state", "estado (JSON)")]
+        ("GET", "/sandbox/state", "estado: lo recibido, intentos, rechazos (JSON)")]
+    if settings.clock is not None:
+        endpoints += [("GET|POST", "/sandbox/clock", "adelantar el reloj del stack {\"advance_minutes\": N} (JSON)"),
+                      ("POST", "/sandbox/reconcile", "correr el conciliador ya")]
     rows = "".join(f"<li><code>{m} {escape(base + p)}</code> — {d}</li>" for m, p, d in endpoints)
     api = f"<p>API: <code>{escape(settings.api_base)}</code></p>" if settings.api_base else ""
     return (
@@ -962,6 +1153,7 @@ class _Views:
         ("/payu/checkout", "payu_checkout", ("POST",)),
         ("/payu/orders/<int:order_id>", "payu_order_page", ("GET",)),
         ("/payu/orders/<int:order_id>/decision", "payu_decision", ("POST",)),
+        ("/payu/orders/<int:order_id>/retry", "payu_retry", ("POST",)),
         ("/payu/reports-api/4.0/service.cgi", "payu_reports", ("POST",)),
         ("/zonavirtual/Apis_CicloPago/api/InicioPago", "zv_start", ("POST",)),
         ("/zonavirtual/Apis_CicloPago/api/VerificacionPago", "zv_verify", ("POST",)),
@@ -974,6 +1166,8 @@ class _Views:
         ("/sandbox/reset", "control_reset", ("POST",)),
         ("/sandbox/flush", "control_flush", ("POST",)),
         ("/sandbox/state", "control_state", ("GET",)),
+        ("/sandbox/clock", "control_clock", ("GET", "POST")),
+        ("/sandbox/reconcile", "control_reconcile", ("POST",)),
     )
 
     def __init__(self, sandbox: GatewaySandbox):
@@ -1022,6 +1216,15 @@ class _Views:
         return _page("PayU · resultado", f"<h1>Resultado: {escape(params['lapTransactionState'])}</h1>"
                      + _details(params.items()))
 
+    def payu_retry(self, order_id: int) -> Response:
+        order = self.sandbox.payu_order(order_id)
+        if order is None:
+            return _page("Orden no encontrada", "<h1>Orden no encontrada</h1>", 404)
+        if not self.sandbox.payu_retry(order):
+            return _page("Transacción ya procesada", "<h1>No se puede reintentar</h1>"
+                         f"<p>La transacción está en estado {escape(order.current.state)}.</p>", 409)
+        return _page("PayU · pagar", _payu_page(order))
+
     def payu_reports(self) -> Response:
         failed = _failure(self.sandbox, self.sandbox.switches.reports_fail)
         if failed is not None:
@@ -1050,10 +1253,11 @@ class _Views:
         outcome = ZV_BUTTONS.get(request.form.get("outcome", ""))
         if payment is None:
             return _page("Pago no encontrado", "<h1>Pago no encontrado</h1>", 404)
-        if outcome is None or payment.approved():
+        email = request.form.get("email", "").strip()
+        if outcome is None or payment.approved() or (not payment.info.get("str_email") and not email):
             return _page("Solicitud inválida", "<h1>Solicitud inválida</h1>"
-                         "<p>El pago ya fue aprobado o no eligió un resultado.</p>", 400)
-        self.sandbox.zv_attempt(payment, *outcome, bank=request.form.get("pse_bank", ""))
+                         "<p>El pago ya fue aprobado, no eligió un resultado o falta el correo.</p>", 400)
+        self.sandbox.zv_attempt(payment, *outcome, bank=request.form.get("pse_bank", ""), email=email)
         callback = payment.callback_url()
         if callback:
             return redirect(callback, code=302)
@@ -1067,7 +1271,7 @@ class _Views:
         state, method = body.get("state"), body.get("method")
         if state not in PAYU_STATES or method not in (None, *PAYU_METHODS):
             return _json({"error": "state must be APPROVED, DECLINED, EXPIRED, ERROR or PENDING; "
-                                   "method CARD or PSE"}, 400)
+                                   "method CARD, PSE or CASH"}, 400)
         order = self.sandbox.find_order(reference)
         if order is None:
             return _json({"error": f"no checkout for reference {reference}"}, 404)
@@ -1098,7 +1302,7 @@ class _Views:
         if payment is None:
             return _json({"error": f"no payment {id_pago}"}, 404)
         attempt = self.sandbox.zv_attempt(payment, state, method, bank=str(body.get("bank") or ""), amount=amount,
-                                          code=code)
+                                          code=code, email=str(body.get("email") or ""))
         answer = {"id_pago": id_pago, "attempts": len(payment.attempts), "attempt": attempt,
                   "callback_url": payment.callback_url()}
         if body.get("callback") is True and answer["callback_url"]:
@@ -1126,6 +1330,24 @@ class _Views:
 
     def control_state(self) -> Response:
         return _json(self.sandbox.state())
+
+    def control_clock(self) -> Response:
+        clock = self.sandbox.settings.clock
+        if clock is None:
+            return _json({"error": "the clock is the local stack's: make run only"}, 404)
+        if request.method == "POST":
+            body = self.body_json() or {}
+            try:
+                clock.advance(body.get("advance_minutes"))  # type: ignore[arg-type]  # checked there
+            except ValueError as problem:
+                return _json({"error": str(problem)}, 400)
+        return _json(self.sandbox.clock_json())
+
+    def control_reconcile(self) -> Response:
+        reconcile = self.sandbox.settings.reconcile
+        if reconcile is None:
+            return _json({"error": "the reconciler runs in the local stack: make run only"}, 404)
+        return _json({"ran": reconcile()})
 
 
 def create_blueprint(sandbox: GatewaySandbox) -> Blueprint:

@@ -6,6 +6,13 @@ sandbox (mail outbox, PayU and Zona Virtual). The API is pointed at the sandbox'
 (``PORTICO_PAYU_CHECKOUT_URL``, ``PORTICO_PAYU_REPORTS_URL``, ``PORTICO_ZONAVIRTUAL_URL``) and the sandbox
 knows the API (``PORTICO_API_URL``, the demo commerce's Zona Virtual return URL). Ctrl-C stops everything.
 A busy port is reported by name with exit status 2.
+
+Everything runs in this one process (``chalice local`` serves the app in a thread here), so the stack's clock
+is one :class:`devtools.sandbox_gateways.ClockOffset`: installed into ``chalicelib.domain.clock.now`` (local
+stage only) and handed to the sandbox, whose ``POST /sandbox/clock {"advance_minutes": N}`` moves the API's,
+the reconciler loop's and the gateways' time forward together (``GET /sandbox/clock`` shows the offset;
+``POST /sandbox/reconcile`` runs the reconciler at once). The offset lives as long as the process: a new
+``make run`` starts at the real time. A separate ``portico`` command does not see it.
 """
 
 from __future__ import annotations
@@ -138,10 +145,28 @@ def api_server(ports: Ports) -> Any:
     return create_local_server(config.chalice_app, config, HOST, ports.api).server
 
 
-def gateway_settings(ports: Ports) -> Any:
+def install_clock(offset: Any, *, stage: str) -> None:
+    """Makes ``chalicelib.domain.clock.now`` add ``offset()`` — in the ``local`` stage only (anything else
+    stops here: a moved clock must never reach a deployed stage)."""
+    from chalicelib.domain import clock
+
+    if stage != "local":
+        raise SystemExit(f"make run: the clock can be moved in the local stage only, not {stage!r}")
+    clock.set_offset_source(offset)
+
+
+def _reconcile_now() -> Any:
+    from chalicelib.services import reconciler
+
+    return reconciler.reconcile_due()
+
+
+def gateway_settings(ports: Ports, *, clock: Any = None) -> Any:
     """The sandbox's gateways: its public URL, the API's, and the demo tenant's Zona Virtual commerce returning
     to ``{api}/v1/gateways/zonavirtual/demo/callback`` (in real Zona Pagos, set in the commerce's panel).
-    ``PORTICO_SANDBOX_TIMEOUT_SECONDS`` (default 12) is how long the ``"timeout"`` failure switches sleep."""
+    ``PORTICO_SANDBOX_TIMEOUT_SECONDS`` (default 12) is how long the ``"timeout"`` failure switches sleep.
+    ``clock``: the stack's :class:`~devtools.sandbox_gateways.ClockOffset`, which the sandbox's control API
+    moves; with it comes ``/sandbox/reconcile``."""
     from dataclasses import replace
 
     from devtools.sandbox_gateways import ZONAVIRTUAL_DEMO, GatewaySettings
@@ -155,6 +180,7 @@ def gateway_settings(ports: Ports) -> Any:
     return GatewaySettings(
         public_url=sandbox_origin(ports), api_base=api, timeout_seconds=seconds,
         zonavirtual_commerces=(replace(ZONAVIRTUAL_DEMO, return_url=f"{api}/v1/gateways/zonavirtual/demo/callback"),),
+        clock=clock, reconcile=_reconcile_now if clock is not None else None,
     )
 
 
@@ -197,7 +223,10 @@ def main() -> int:
         for problem in problems:
             print(f"make run: {problem}", file=sys.stderr)
         return 2
-    gateways = gateway_settings(ports)
+    from devtools.sandbox_gateways import ClockOffset
+
+    offset = ClockOffset()
+    gateways = gateway_settings(ports, clock=offset)
     started = time.monotonic()
     configure_environment(ports)
     for noisy in ("werkzeug", "moto", "botocore", "urllib3"):
@@ -213,6 +242,7 @@ def main() -> int:
     from chalicelib.demo import seed_demo
     from chalicelib.store import db
 
+    install_clock(offset, stage=get_settings().stage)
     db.create_resources()
     demo = seed_demo(api_key=get_settings().demo_api_key, portal_url=f"http://{HOST}:{ports.ui}")
     servers = [(api_server(ports), "api"), (portal_server(ports), "portal"),
@@ -231,6 +261,7 @@ def main() -> int:
         f"  API         http://{HOST}:{ports.api}/v1   (OpenAPI: /v1/openapi.json)\n"
         f"  mail outbox http://{HOST}:{ports.sandbox}/mail\n"
         f"  gateways    http://{HOST}:{ports.sandbox}/   (PayU, Zona Virtual; control API /sandbox/…)\n"
+        f"  clock       POST http://{HOST}:{ports.sandbox}/sandbox/clock {{\"advance_minutes\": N}} moves it\n"
         f"  reconciler  every {get_settings().reconcile_seconds} s (PORTICO_RECONCILE_SECONDS)\n"
         f"  AWS (moto)  http://{HOST}:{ports.aws}\n\n"
         f"  tenant {demo['tenant']}, integrator key: {demo['api_key']}\n"

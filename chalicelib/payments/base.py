@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import import_module
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from chalicelib.domain.money import minor_unit_exponent
 from chalicelib.payments.exceptions import (
@@ -29,6 +29,9 @@ from chalicelib.payments.exceptions import (
     InvalidSignature,
     NotificationMismatch,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = [
     "ALGORITHMS", "GATEWAYS", "STATES", "TIMEOUT", "Checkout", "CheckoutRequest", "Credentials", "Gateway",
@@ -101,6 +104,7 @@ def parse_amount(text: str | int | Decimal, currency: str) -> int:
 # --- credentials ---------------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]{1,20}")
+PAYU_PUBLIC_SANDBOX_MERCHANTS = frozenset({"508029"})  # DESIGN §5: published, shared by everyone testing
 _TOKEN = re.compile(r"\S{1,200}")
 _REQUIRED_TEXT = "is required (at most 200 characters)"
 
@@ -174,6 +178,11 @@ class PayUCredentials:
         return cls(merchant_id=merchant_id, account_id=account_id, api_key=api_key, api_login=api_login,
                    algorithm=algorithm, test=test)
 
+    @property
+    def test_mode(self) -> bool:
+        """Test credentials: the test flag, or PayU's public sandbox merchant (which takes no real money)."""
+        return self.test or self.merchant_id in PAYU_PUBLIC_SANDBOX_MERCHANTS
+
     def to_json(self) -> dict[str, Any]:
         """Everything, secrets included: only for the secret store (SSM SecureString)."""
         return {"merchant_id": self.merchant_id, "account_id": self.account_id, "api_key": self.api_key,
@@ -229,6 +238,11 @@ class ZonaVirtualCredentials:
         assert service_code is None or isinstance(service_code, str)
         return cls(commerce_id=int(commerce_id), user=user.strip(), password=password,
                    service_code=service_code.strip() if service_code else None, test=test)
+
+    @property
+    def test_mode(self) -> bool:
+        """Test credentials: a commerce in Zona Pagos' test mode."""
+        return self.test
 
     def to_json(self) -> dict[str, Any]:
         """Everything, secrets included: only for the secret store (SSM SecureString)."""
@@ -440,6 +454,14 @@ class Gateway(ABC, Generic[CredentialsT]):
     name: ClassVar[str]
     # The currencies the gateway charges (None: any); checked before a payment is created.
     currencies: ClassVar[frozenset[str] | None] = None
+    # The longest reference the gateway takes (PayU's referenceCode 255, Zona Virtual's str_id_pago 30).
+    reference_limit: ClassVar[int]
+
+    @abstractmethod
+    def new_reference(self, tenant: str, *, day: str, now: datetime) -> str:
+        """A fresh reference in this gateway's own form and limits, never reused: ``day`` is the tenant's
+        today (``YYYY-MM-DD``), ``now`` the instant. Uniqueness is the caller's conditional write of the
+        reference index (tenant-wide); each adapter says why its form rarely collides."""
 
     @abstractmethod
     def start_checkout(self, creds: CredentialsT, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:
@@ -454,8 +476,12 @@ class Gateway(ABC, Generic[CredentialsT]):
         for the whole payment (Zona Virtual); the caller still compares the reported amount itself.
         """
 
-    def verify_confirmation(self, creds: CredentialsT, form: dict[str, str]) -> Notification:
-        """A server-to-server confirmation, verified (:class:`InvalidSignature`, :class:`NotificationMismatch`)."""
+    def verify_confirmation(self, creds: CredentialsT, form: dict[str, str], *,
+                            checkout: dict[str, Any] | None = None) -> Notification:
+        """A server-to-server confirmation, verified (:class:`InvalidSignature`, :class:`NotificationMismatch`).
+
+        ``checkout`` is the payment's stored checkout (:meth:`Checkout.to_json`): it says how the payment was
+        signed when it started (PayU's ``algorithmSignature``)."""
         raise NotImplementedError(f"{self.name} sends no signed confirmation")
 
     def callback_reference(self, creds: CredentialsT, params: dict[str, str]) -> str:

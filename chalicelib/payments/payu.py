@@ -4,9 +4,12 @@
   signature is ``HASH("ApiKey~merchantId~referenceCode~amount~currency")`` with the tenant's algorithm
   (MD5, SHA = SHA-1, SHA256) over the amount string exactly as posted (:func:`base.amount_string`).
 - Confirmation: PayU POSTs a form per transaction (a declined try and then an approved retry both
-  arrive). ``sign`` is ``HASH("ApiKey~merchant_id~reference_sale~new_value~currency~state_pol")`` —
-  MD5 as documented, or the tenant's algorithm (told apart by the digest's length), compared in
-  constant time.
+  arrive). ``sign`` is ``HASH("ApiKey~merchant_id~reference_sale~new_value~currency~state_pol")`` with the
+  algorithm the payment's checkout named (``algorithmSignature``, kept in the payment's stored checkout:
+  :func:`checkout_algorithm`), so a tenant that changes its algorithm still verifies the payments it started
+  before; a sign of any other algorithm is refused. Compared in constant time.
+- References: ``{tenant}-{yyyymmdd}-{10 random}`` (:meth:`PayU.new_reference`), at most 60 characters,
+  well inside WebCheckout's ``referenceCode`` (255).
 - Polling: Reports API ``ORDER_DETAIL_BY_REFERENCE_CODE``; an empty payload means PayU has no order
   with that reference (the customer never submitted the form): ``unknown``.
 - The response page (browser redirect) is display only: :meth:`PayU.response_page` never changes state.
@@ -18,8 +21,9 @@ import hashlib
 import hmac
 import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from chalicelib.domain import payments as rules
 from chalicelib.payments.base import (
     ALGORITHMS,
     Checkout,
@@ -39,13 +43,18 @@ from chalicelib.payments.base import (
     require_url,
 )
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
 NAME = "payu"
+REFERENCE_LIMIT = 255  # WebCheckout's referenceCode (alphanumeric, 255)
 _HASHES = {
     "MD5": hashlib.md5,  # MD5 and SHA-1 are PayU's protocol: each signature hashes the secret ApiKey in
     "SHA": hashlib.sha1,
     "SHA256": hashlib.sha256,
 }
 _ALGORITHM_BY_LENGTH = {32: "MD5", 40: "SHA", 64: "SHA256"}
+_REFERENCE_CODE = re.compile(r"[A-Za-z0-9_.-]{1,255}")  # no "special characters" in referenceCode
 _HEX = re.compile(r"[0-9a-f]{32,64}")
 _VALUE = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,30})?")
 _CENTS = Decimal("0.01")
@@ -108,6 +117,14 @@ def confirmation_signature(api_key: str, merchant_id: str, reference_sale: str, 
     return _digest(text, algorithm)
 
 
+def checkout_algorithm(checkout: object) -> str | None:
+    """The ``algorithmSignature`` a stored checkout (:meth:`Checkout.to_json`) was signed with, or None when
+    it names none PayU knows."""
+    fields = checkout.get("fields") if isinstance(checkout, dict) else None
+    algorithm = fields.get("algorithmSignature") if isinstance(fields, dict) else None
+    return algorithm if isinstance(algorithm, str) and algorithm in ALGORITHMS else None
+
+
 def _clean(text: str, limit: int) -> str:
     """One line of printable text, at most ``limit`` characters (what a form field should carry)."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in (text or "")).split())[:limit]
@@ -133,6 +150,15 @@ class PayU(Gateway[PayUCredentials]):
     """PayU Latam WebCheckout behind the common :class:`Gateway` interface."""
 
     name: ClassVar[str] = NAME
+    reference_limit: ClassVar[int] = REFERENCE_LIMIT
+
+    def new_reference(self, tenant: str, *, day: str, now: datetime) -> str:
+        """``{tenant}-{yyyymmdd}-{10 random}`` (:func:`chalicelib.domain.payments.new_reference`): at most 60
+        characters of letters, digits and ``-``, inside ``referenceCode``'s 255."""
+        reference = rules.new_reference(tenant, day)
+        if not _REFERENCE_CODE.fullmatch(reference):
+            raise ValueError("a PayU referenceCode is 1-255 letters, digits, '_', '.' or '-'")
+        return reference
 
     def start_checkout(self, creds: PayUCredentials, request: CheckoutRequest, urls: GatewayUrls) -> Checkout:
         """The WebCheckout form: POST these fields to ``url`` (an auto-submitted HTML form).
@@ -161,10 +187,13 @@ class PayU(Gateway[PayUCredentials]):
         }
         return Checkout(method="POST", url=url, fields=fields)
 
-    def verify_confirmation(self, creds: PayUCredentials, form: dict[str, str]) -> Notification:
+    def verify_confirmation(self, creds: PayUCredentials, form: dict[str, str], *,
+                            checkout: dict[str, Any] | None = None) -> Notification:
         """The confirmation POST, verified: signature first (constant time), then the merchant.
 
-        :class:`InvalidSignature` for a missing, malformed or wrong ``sign`` (uppercase hex is accepted);
+        The signature's algorithm is the one ``checkout`` (the payment's stored checkout) was signed with,
+        else the tenant's (``creds.algorithm``). :class:`InvalidSignature` for a missing, malformed or wrong
+        ``sign``, or one of another algorithm (uppercase hex is accepted);
         :class:`NotificationMismatch` for another merchant (``merchant``) or a form without the signed
         fields or with an unreadable amount (``malformed``). The caller compares reference, amount and
         currency with its payment.
@@ -177,9 +206,9 @@ class PayU(Gateway[PayUCredentials]):
         missing = sorted(name for name, text in signed.items() if not text)
         if missing:
             raise NotificationMismatch("malformed", f"The confirmation lacks {', '.join(missing)}.")
-        algorithm = _ALGORITHM_BY_LENGTH.get(len(sign))
-        if algorithm not in {"MD5", creds.algorithm}:
-            raise InvalidSignature("The confirmation is signed with an algorithm this account does not use.")
+        algorithm = checkout_algorithm(checkout) or creds.algorithm
+        if _ALGORITHM_BY_LENGTH.get(len(sign)) != algorithm:
+            raise InvalidSignature("The confirmation is not signed with the algorithm of its checkout.")
         try:
             expected = confirmation_signature(creds.api_key, signed["merchant_id"], signed["reference_sale"],
                                               signed["value"], signed["currency"], signed["state_pol"], algorithm)

@@ -4,19 +4,29 @@
   ``str_url``. The return URL (``AdicionalesConfiguracion`` 104) is the portal's response page.
 - Verify: POST ``{base}/VerificacionPago`` → ``int_estado`` (1: the query ran), ``int_error`` (0: found),
   ``int_cantidad_pagos`` and ``str_res_pago``: every attempt at paying that reference, attempts split by
-  ``;`` (written ``|;|``, `` ; `` and ``|;`` too), fields by ``|``, every field trimmed. Field order in
-  :data:`FIELDS`, then :data:`PSE_FIELDS` or :data:`CARD_FIELDS` from position 21.
+  ``|;|`` (also written `` ; ``, ``;`` and ``|;``), fields by ``|``, every field trimmed. Field order in
+  :data:`FIELDS`, then :data:`PSE_FIELDS` or :data:`CARD_FIELDS` from position 21. See :func:`parse_res_pago`
+  for how a ``;`` inside the payer's text is kept from shifting fields.
 - The callback is a GET with ``id_comercio`` and ``id_pago`` only: no state, no signature. It only tells
   us which reference to verify (:meth:`ZonaVirtual.callback_reference`).
 
+References (``str_id_pago``): at most 30 characters, and plain digits without a leading zero are the safe
+form (the gateway's own examples; answers have been seen writing it as a JSON number). :meth:`new_reference`
+makes 19 digits: the milliseconds since 1970 (13 digits) and 6 random ones — below 2**63, so even a 64-bit
+integer column keeps it. The tenant is not in it: a 30-character tenant slug alone would fill the field.
+
 Zona Pagos echoes what we send (names, description…) inside ``str_res_pago``, so ``|`` and ``;`` are
-removed from every text we send: they would shift the fields of the answer.
+removed from every text we send, and each text is cut to its field (:data:`LIMITS`: the description and the
+e-mail at 70 characters; an e-mail that does not fit is sent empty and the payer types it at the gateway).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -37,7 +47,18 @@ from chalicelib.payments.base import (
 )
 
 NAME = "zonavirtual"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CURRENCY = "COP"  # Zona Pagos charges Colombian pesos only
+REFERENCE_LIMIT = 30  # str_id_pago
+# The most characters each InicioPago text may carry. Description and e-mail: Zona Pagos' 70. The others are
+# ours, kept short on purpose (not published); the sandbox holds the same numbers.
+LIMITS = {"str_descripcion_pago": 70, "str_email": 70, "str_nombre_cliente": 50, "str_apellido_cliente": 50,
+          "str_id_cliente": 20, "str_telefono_cliente": 20}
+# The account's tax id type → Zona Pagos' str_tipo_id (1 cédula, 2 cédula de extranjería, 3 NIT, 5 tarjeta de
+# identidad, 6 pasaporte); anything else is sent empty and the payer picks it at the gateway.
+ID_TYPES = {"CC": "1", "CE": "2", "NIT": "3", "RUT": "3", "TI": "5", "PA": "6"}
+# Words that belong to the surname after them ("de la Cruz"), when a full name is split.
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "san", "da", "van", "von"})
 
 FIELDS = (
     "int_ped_numero", "int_n_pago", "int_pago_parcial", "int_pago_terminado", "int_estado_pago",
@@ -62,7 +83,6 @@ _MESSAGES = {
     888: "not started at the gateway", 999: "pending at the bank", 4001: "pending card review (up to a day)",
     1000: "rejected", 1001: "rejected: ACH-bank error", 4000: "card rejected", 4003: "card error",
 }
-_SEPARATOR = re.compile(r";")
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _UNSAFE = re.compile(r"[|;\x00-\x1f\x7f]")
 
@@ -118,9 +138,9 @@ def _fit(values: list[str]) -> int:
 
 
 def _split_attempt(chunk: str, *, first: bool) -> list[str]:
-    """The fields of one attempt. A leading ``|`` is either the tail of a ``|;|`` separator or an empty
+    """The fields of one attempt. A leading ``|`` is either the tail of a separator or an empty
     ``int_ped_numero`` (a real answer starts that way): the reading that fits the field order better
-    wins; on a tie, an empty first field at the start of the text, the separator's tail after a ``;``.
+    wins; on a tie, an empty first field at the start of the text, the separator's tail after one.
     """
     values = [value.strip() for value in chunk.split("|")]
     if not chunk.startswith("|"):
@@ -138,19 +158,62 @@ def _amount(text: str) -> int | None:
         return None
 
 
+_PIPES = "|;|"
+_SEPARATORS = re.compile(r"(\|;\||;)")
+_TRAILER = " \t\r\n|;"  # what a text may end with: separators and empty fields (an attempt ends in codes)
+_BLANK = "| \t\r\n"
+
+
+def _starts_an_attempt(values: list[str]) -> bool:
+    """Whether a piece after a ``;`` is a new attempt, not the rest of a text that held a ``;``: its numbers
+    are where an attempt has them (1–3 blank or digits, a state at 4), and it is a whole attempt or its state
+    is a known one. What follows a ``;`` in a payer's text has at most 19 fields (the first text is field 8)
+    and a phone, an e-mail or a blank where the state would be.
+    """
+    if len(values) <= 4 or not _INTEGER.fullmatch(values[4]):
+        return False
+    if not all(not text or _DIGITS_TEXT.fullmatch(text) for text in values[1:4]):
+        return False
+    return len(values) >= len(FIELDS) - 1 or int(values[4]) in STATES
+
+
+def _after(separator: str, piece: str) -> list[str]:
+    """The fields of a piece that follows ``separator``. After ``|;|`` the pipes are the separator's, unless
+    the fields fit better with an empty first field (an attempt ending in an empty field, a bare ``;``, and
+    one starting with an empty ``int_ped_numero`` read the same)."""
+    return _split_attempt(("|" if separator == _PIPES else "") + piece.strip(), first=False)
+
+
+def _attempt_texts(text: str) -> list[list[str]]:
+    """The fields of each attempt in ``text``. Attempts are split on ``|;|`` first: no field holds a ``|``, so
+    a ``;`` in the payer's text cannot look like it. A bare ``;`` splits only where a new attempt visibly
+    starts (:func:`_starts_an_attempt`); any other piece is glued back onto the attempt before it, ``;`` and
+    all — so a ``;`` inside the payer's text never shifts fields, whichever separator the answer uses.
+    """
+    parts = _SEPARATORS.split(text.rstrip(_TRAILER))
+    groups: list[tuple[str, str]] = []  # (separator before, text)
+    if parts[0].strip(_BLANK):
+        groups.append(("", parts[0]))
+    for separator, piece in zip(parts[1::2], parts[2::2], strict=True):
+        if groups and not _starts_an_attempt(_after(separator, piece)):
+            before, glued = groups[-1]
+            groups[-1] = (before, f"{glued}{separator}{piece}")
+        elif piece.strip(_BLANK):
+            groups.append((separator, piece))
+    return [_after(separator, piece) if separator else _split_attempt(piece.strip(), first=True)
+            for separator, piece in groups]
+
+
 def parse_res_pago(text: str | None) -> list[Attempt]:
-    """Every attempt in ``str_res_pago``, in the order given. Liberal: separators ``;``, ``|;|``, `` ; ``,
-    trailing separators and blanks around fields are all fine. ValueError when an attempt has no
-    numeric state at position 4 (the answer is not what we think it is).
+    """Every attempt in ``str_res_pago``, in the order given (:func:`_attempt_texts` splits them). Liberal:
+    separators ``|;|``, `` ; ``, ``;``, ``|;``, trailing separators, blanks around fields and a ``;`` inside
+    the payer's text are all fine.
+    ValueError when an attempt has no numeric state at position 4 (the answer is not what we think it is).
     """
     if text is None or not str(text).strip():
         return []
     attempts: list[Attempt] = []
-    for position, piece in enumerate(_SEPARATOR.split(str(text))):
-        chunk = piece.strip()
-        if not chunk.strip("| "):
-            continue  # blank, or what a trailing separator leaves
-        values = _split_attempt(chunk, first=position == 0)
+    for values in _attempt_texts(str(text)):
         if len(values) <= 4 or not _INTEGER.fullmatch(values[4]):
             raise ValueError(f"attempt {len(attempts) + 1} of str_res_pago has no payment state")
         named = dict(zip(FIELDS, values, strict=False))
@@ -220,8 +283,52 @@ def _status(attempt: Attempt, state: State, amount: int | None, message: str | N
 
 
 def _safe(text: str | None, limit: int) -> str:
-    """Text Zona Pagos will echo back in ``str_res_pago``: no ``|``, ``;`` or control characters."""
-    return " ".join(_UNSAFE.sub(" ", text or "").split())[:limit]
+    """Text Zona Pagos will echo back in ``str_res_pago``: no ``|``, ``;`` or control characters, one line,
+    at most ``limit`` characters, cut on a character boundary (:func:`_cut`)."""
+    cleaned = " ".join(_UNSAFE.sub(" ", unicodedata.normalize("NFC", text or "")).split())
+    return _cut(cleaned, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, never between a letter and its combining marks (NFC has already
+    composed those that can be: "é" is one character), without trailing blanks."""
+    if len(text) <= limit:
+        return text
+    end = limit
+    while end > 0 and unicodedata.combining(text[end]):
+        end -= 1
+    return text[:end].rstrip()
+
+
+def _whole(text: str | None, limit: int) -> str:
+    """A number-like text (tax id, phone) sent whole or not at all: cut, it would be someone else's."""
+    cleaned = _safe(text, limit + 1)
+    return cleaned if len(cleaned) <= limit else ""
+
+
+def _email(text: str | None) -> str:
+    """The e-mail as it is, or empty when it does not fit (the payer then types it at the gateway)."""
+    email = (text or "").strip()
+    fits = len(email) <= LIMITS["str_email"] and not _UNSAFE.search(email) and not any(c.isspace() for c in email)
+    return email if fits else ""
+
+
+def split_name(name: str | None) -> tuple[str, str]:
+    """A full name as (first names, last names): one word is a first name; two or three give the first word
+    and the rest ("Ana" · "María Gómez"); four or more give two words and the rest. Particles stay with the
+    surname after them ("Juan" · "de la Cruz"). Each part is cut to its field."""
+    tokens: list[str] = []
+    pending: list[str] = []
+    for word in _safe(name, 1000).split():
+        pending.append(word)
+        if word.lower() not in _PARTICLES:
+            tokens.append(" ".join(pending))
+            pending = []
+    if pending:
+        tokens.append(" ".join(pending))
+    given = 1 if len(tokens) < 4 else 2
+    return (_cut(" ".join(tokens[:given]), LIMITS["str_nombre_cliente"]),
+            _cut(" ".join(tokens[given:]), LIMITS["str_apellido_cliente"]))
 
 
 def _number(value: object) -> int:
@@ -242,16 +349,34 @@ class ZonaVirtual(Gateway[ZonaVirtualCredentials]):
 
     name: ClassVar[str] = NAME
     currencies: ClassVar[frozenset[str] | None] = frozenset({CURRENCY})
+    reference_limit: ClassVar[int] = REFERENCE_LIMIT
+
+    def new_reference(self, tenant: str, *, day: str, now: datetime) -> str:
+        """19 digits, no leading zero: the milliseconds of ``now`` since 1970, then 6 random digits.
+
+        The tenant and the day are not in it (a long tenant slug would not fit). Unique per tenant through the
+        conditional write of the reference index (a clash is refused, never overwritten); a Zona Pagos commerce
+        belongs to one tenant, so that is unique per commerce too (docs/decisions.md). Later references are
+        larger numbers.
+        """
+        millis = (now - EPOCH) // timedelta(milliseconds=1)
+        reference = f"{millis}{secrets.randbelow(10**6):06d}"
+        if reference.startswith("0") or len(reference) > REFERENCE_LIMIT:
+            raise ValueError("a Zona Virtual reference is at most 30 digits without a leading zero")
+        return reference
 
     def start_checkout(self, creds: ZonaVirtualCredentials, request: CheckoutRequest,
                        urls: GatewayUrls) -> Checkout:
         """Asks Zona Pagos for a payment page (``InicioPago``); the browser is redirected to it.
 
         Anything but ``int_codigo`` 1 with an http(s) ``str_url`` is a :class:`GatewayError` carrying the
-        gateway's own message (not retryable: the same request would be refused again).
+        gateway's own message (not retryable: the same request would be refused again). A reference over
+        30 characters is a ValueError: Zona Pagos would refuse it.
         """
         if request.currency != CURRENCY:
             raise ValueError("Zona Virtual charges COP only")
+        if len(request.reference) > REFERENCE_LIMIT:
+            raise ValueError("a Zona Virtual reference (str_id_pago) is at most 30 characters")
         base_url = require_url(urls, "base_url", NAME).rstrip("/")
         body = inicio_pago_body(creds, request)
         answer = post_json(f"{base_url}/InicioPago", body, gateway=NAME)
@@ -293,9 +418,13 @@ class ZonaVirtual(Gateway[ZonaVirtualCredentials]):
 
 
 def inicio_pago_body(creds: ZonaVirtualCredentials, request: CheckoutRequest) -> dict[str, Any]:
-    """The ``InicioPago`` JSON for ``request`` (amounts in pesos, a JSON number)."""
+    """The ``InicioPago`` JSON for ``request`` (amounts in pesos, a JSON number), every text within
+    :data:`LIMITS`: the description cut, an e-mail that does not fit sent empty, the tax id and phone whole
+    or empty, the tax id type in Zona Pagos' codes (:data:`ID_TYPES`), the name split (:func:`split_name`).
+    """
     amount = amount_string(request.amount, CURRENCY)
-    first, _, last = _safe(request.buyer_name, 100).partition(" ")
+    first, last = split_name(request.buyer_name)
+    tax_id = _whole(request.buyer_tax_id, LIMITS["str_id_cliente"])
     configuration = [{"int_codigo": 50, "str_valor": creds.service_code}] if creds.service_code else []
     configuration.append({"int_codigo": 104, "str_valor": request.response_url})
     return {
@@ -303,13 +432,13 @@ def inicio_pago_body(creds: ZonaVirtualCredentials, request: CheckoutRequest) ->
             "flt_total_con_iva": int(amount) if amount.isdigit() else float(amount),
             "flt_valor_iva": 0,
             "str_id_pago": request.reference,
-            "str_descripcion_pago": _safe(request.description, 200) or request.reference,
-            "str_email": _safe(request.buyer_email, 100),
-            "str_id_cliente": _safe(request.buyer_tax_id, 30),
-            "str_tipo_id": _safe(request.buyer_tax_id_type, 10),
+            "str_descripcion_pago": _safe(request.description, LIMITS["str_descripcion_pago"]) or request.reference,
+            "str_email": _email(request.buyer_email),
+            "str_id_cliente": tax_id,
+            "str_tipo_id": ID_TYPES.get(request.buyer_tax_id_type.strip().upper(), "") if tax_id else "",
             "str_nombre_cliente": first,
             "str_apellido_cliente": last,
-            "str_telefono_cliente": _safe(request.buyer_phone, 30),
+            "str_telefono_cliente": _whole(request.buyer_phone, LIMITS["str_telefono_cliente"]),
             "str_opcional1": "",
             "str_opcional2": "",
             "str_opcional3": "",

@@ -136,7 +136,8 @@ def start_payment(context: Context, request: PaymentRequest, *, idempotency_key:
     if gateway.currencies is not None and currency not in gateway.currencies:
         raise ValidationFailed({"gateway": f"{rules.GATEWAY_LABELS[request.gateway]} charges only "
                                            f"{', '.join(sorted(gateway.currencies))}; choose another gateway"})
-    reference = rules.new_reference(tenant.slug, clock.today(tenant.timezone).isoformat())
+    reference = gateway.new_reference(tenant.slug, day=clock.today(tenant.timezone).isoformat(), now=now)
+    payer = accounts.get(principal.tenant, principal.account_id)  # the tax id Zona Virtual shows and PSE needs
     checkout_request = base.CheckoutRequest(
         reference=reference, amount=sum(c.amount for c in charges), currency=currency,
         description=f"{tenant.name}: {', '.join(c.invoice.number for c in charges)}"[:250],
@@ -144,6 +145,7 @@ def start_payment(context: Context, request: PaymentRequest, *, idempotency_key:
         response_url=f"{api_base}/v1/gateways/{request.gateway}/{tenant.slug}/response"
         if request.gateway == "payu" else f"{api_base}/v1/gateways/zonavirtual/{tenant.slug}/callback",
         confirmation_url=f"{api_base}/v1/gateways/{request.gateway}/{tenant.slug}/confirmation",
+        buyer_tax_id=str(payer.get("tax_id") or ""), buyer_tax_id_type=str(payer.get("tax_id_type") or ""),
     )
     urls = gateways.urls(request.gateway, credentials)
     # PayU's checkout is a signed form built here; Zona Virtual's needs a call, made once the payment exists.
@@ -359,7 +361,7 @@ def confirm_payu(tenant_slug: str, form: dict[str, str]) -> dict[str, Any]:
         raise NotFound("There is no payment with that reference.", code="payment_not_found")
     credentials = gateways.credentials(tenant_slug, "payu")
     try:
-        notification = base.get("payu").verify_confirmation(credentials, form)
+        notification = base.get("payu").verify_confirmation(credentials, form, checkout=item.checkout)
     except (InvalidSignature, NotificationMismatch) as exc:
         _security_event(tenant_slug, f"rejected confirmation ({exc.code})", reference=reference,
                         payment=item.payment_id)

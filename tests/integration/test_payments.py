@@ -99,12 +99,13 @@ def snapshot(payer: Payer, invoice_ids: tuple[str, ...], payment_ids: tuple[str,
 
 
 def signed(form: dict[str, str], *, api_key: str = API_KEY_PAYU, **changes: str) -> dict[str, str]:
-    """``form`` with ``changes``, re-signed (MD5) as PayU signs confirmations, with ``api_key``."""
+    """``form`` with ``changes``, re-signed as PayU signs confirmations: with the checkout's algorithm (SHA256,
+    PAYU_CREDENTIALS') and ``api_key``."""
     from chalicelib.payments import payu
 
     result = {**form, **changes}
     result["sign"] = payu.confirmation_signature(api_key, result["merchant_id"], result["reference_sale"],
-                                                 result["value"], result["currency"], result["state_pol"], "MD5")
+                                                 result["value"], result["currency"], result["state_pol"], "SHA256")
     return result
 
 

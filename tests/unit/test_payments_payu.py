@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -224,6 +226,20 @@ def test_registry_loads_each_gateway_once() -> None:
         base.get("stripe")
 
 
+# --- references (issue 11) --------------------------------------------------------------------------
+
+
+def test_references_keep_tenant_and_day_and_fit_payus_reference_code() -> None:
+    slug = "a" + "b-" * 19 + "c"  # 40 characters, the longest slug
+    reference = base.get("payu").new_reference(slug, day="2026-01-05", now=datetime(2026, 1, 5, 15, tzinfo=UTC))
+    assert re.fullmatch(rf"{slug}-20260105-[a-z0-9]{{10}}", reference), reference
+    assert len(reference) <= payu.PayU.reference_limit == 255  # PayU WebCheckout: referenceCode, 255
+    assert checkout_request(reference=reference).reference == reference
+    others = {base.get("payu").new_reference("acme", day="2026-01-05", now=datetime(2026, 1, 5, tzinfo=UTC))
+              for _ in range(20)}
+    assert len(others) == 20
+
+
 # --- checkout ----------------------------------------------------------------------------------------
 
 
@@ -301,15 +317,33 @@ def test_a_signed_confirmation_is_read() -> None:
     assert "ana@example.com" not in repr(notification)  # raw (personal data) stays out of repr
 
 
-def test_the_published_confirmation_vector_verifies() -> None:
-    vector = VECTORS["confirmation_signature"][0]
-    creds = PayUCredentials.from_json({**SANDBOX, "algorithm": "SHA256"})
+def checkout_of(algorithm: str) -> dict[str, Any]:
+    """A payment's stored checkout (its JSON) as signed with ``algorithm``."""
+    return {"method": "POST", "url": URLS.checkout_url,
+            "fields": {"referenceCode": "x", "algorithmSignature": algorithm}}
+
+
+@pytest.mark.parametrize("vector", VECTORS["confirmation_signature"], ids=lambda v: v["value"])
+def test_the_published_confirmation_vectors_verify_when_the_checkout_used_md5(vector: dict[str, str]) -> None:
+    # The tenant has since moved to SHA256: the payment's own checkout (MD5) decides.
+    merchant = vector["merchant_id"] if vector["merchant_id"].isdigit() else "508029"
+    creds = PayUCredentials.from_json({**SANDBOX, "merchant_id": merchant, "api_key": vector["api_key"],
+                                       "algorithm": "SHA256"})
     form = {"merchant_id": vector["merchant_id"], "reference_sale": vector["reference_sale"],
             "value": vector["value"], "currency": vector["currency"], "state_pol": vector["state_pol"],
             "sign": vector["sign"]}
-    notification = base.get("payu").verify_confirmation(creds, form)
-    assert (notification.state, notification.amount, notification.currency) == ("declined", 15000, "USD")
+    if not vector["merchant_id"].isdigit():  # the documentation's "dummy" merchant: the signature checks out
+        with pytest.raises(NotificationMismatch) as caught:
+            base.get("payu").verify_confirmation(creds, form, checkout=checkout_of("MD5"))
+        assert caught.value.reason == "merchant"
+        return
+    notification = base.get("payu").verify_confirmation(creds, form, checkout=checkout_of("MD5"))
+    assert (notification.state, notification.currency) == ({"4": "approved", "6": "declined"}[vector["state_pol"]],
+                                                           vector["currency"])
     assert notification.method is None and notification.cus is None
+    # the same published MD5 sign on a payment whose checkout was signed SHA256 is refused
+    with pytest.raises(InvalidSignature, match="algorithm"):
+        base.get("payu").verify_confirmation(creds, form, checkout=checkout_of("SHA256"))
 
 
 def test_uppercase_hex_is_accepted() -> None:
@@ -356,16 +390,38 @@ def test_another_merchant_is_a_mismatch_even_when_signed_with_our_key() -> None:
     assert caught.value.reason == "merchant"
 
 
-def test_sha_variants_follow_the_tenants_choice() -> None:
-    sha256 = PayUCredentials.from_json({**SANDBOX, "algorithm": "SHA256"})
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA", "SHA256"])
+def test_a_confirmation_is_verified_with_the_algorithm_its_checkout_used(algorithm: str) -> None:
     args = (SANDBOX["api_key"], "508029", "demo-20250101-abcdefghij", "20000.50", "COP", "4")
+    signs = {name: payu.confirmation_signature(*args, name) for name in ("MD5", "SHA", "SHA256")}
+    for tenant_now in ("MD5", "SHA", "SHA256"):  # whatever the tenant uses today
+        creds = PayUCredentials.from_json({**SANDBOX, "algorithm": tenant_now})
+        notification = base.get("payu").verify_confirmation(creds, confirmation(sign=signs[algorithm]),
+                                                            checkout=checkout_of(algorithm))
+        assert notification.state == "approved"
+        for other in set(signs) - {algorithm}:
+            with pytest.raises(InvalidSignature, match="algorithm"):
+                base.get("payu").verify_confirmation(creds, confirmation(sign=signs[other]),
+                                                     checkout=checkout_of(algorithm))
+
+
+def test_without_a_stored_checkout_algorithm_the_tenants_own_decides() -> None:
+    args = (SANDBOX["api_key"], "508029", "demo-20250101-abcdefghij", "20000.50", "COP", "4")
+    sha256 = PayUCredentials.from_json({**SANDBOX, "algorithm": "SHA256"})
     signed = confirmation(sign=payu.confirmation_signature(*args, "SHA256"))
-    assert base.get("payu").verify_confirmation(sha256, signed).state == "approved"
-    assert base.get("payu").verify_confirmation(sha256, confirmation()).state == "approved"  # MD5 as documented
-    with pytest.raises(InvalidSignature, match="algorithm"):
-        base.get("payu").verify_confirmation(sha256, confirmation(sign=payu.confirmation_signature(*args, "SHA")))
-    with pytest.raises(InvalidSignature, match="algorithm"):
-        base.get("payu").verify_confirmation(CREDS, signed)  # an MD5 tenant does not take SHA256
+    for checkout in (None, {}, {"fields": {}}, {"fields": {"algorithmSignature": "SHA512"}}, {"fields": "x"}):
+        assert base.get("payu").verify_confirmation(sha256, signed, checkout=checkout).state == "approved"
+        with pytest.raises(InvalidSignature, match="algorithm"):
+            base.get("payu").verify_confirmation(sha256, confirmation(), checkout=checkout)  # an MD5 sign
+    assert base.get("payu").verify_confirmation(CREDS, confirmation()).state == "approved"  # an MD5 tenant
+
+
+def test_the_checkout_records_the_algorithm_it_signed_with() -> None:
+    for algorithm in ("MD5", "SHA", "SHA256"):
+        creds = PayUCredentials.from_json({**SANDBOX, "algorithm": algorithm})
+        checkout = base.get("payu").start_checkout(creds, checkout_request(), URLS).to_json()
+        assert payu.checkout_algorithm(checkout) == algorithm == checkout["fields"]["algorithmSignature"]
+    assert PayUCredentials.from_json(SANDBOX).algorithm == "SHA256"  # new setups
 
 
 @pytest.mark.parametrize(("state_pol", "state"), [("4", "approved"), ("6", "declined"), ("5", "expired"),

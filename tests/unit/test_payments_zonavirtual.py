@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -109,7 +112,8 @@ def test_no_attempts(text: str | None) -> None:
     assert decide(parse_res_pago(text), 1250000).state == "unknown"
 
 
-@pytest.mark.parametrize("text", ["garbage", "1|2|3", "31|3773|1|1|approved|12500", attempt(1, 1) + ";x|y"])
+@pytest.mark.parametrize("text", ["garbage", "1|2|3", "31|3773|1|1|approved|12500", "x|y;" + attempt(1, 1),
+                                  "x|y|;|" + attempt(1, 1)])
 def test_malformed_answers_raise(text: str) -> None:
     with pytest.raises(ValueError, match="state"):
         parse_res_pago(text)
@@ -131,6 +135,64 @@ def test_parsing_round_trips(rows: list[tuple[int, int, str, str]], separator: s
     assert [(a.payment_number, a.state_code, a.paid, a.method_code) for a in parsed] == [
         (n, state, pesos * 100, method) for n, (state, pesos, method, _) in enumerate(rows, start=1)]
     assert [a.cus for a in parsed] == [("1468228" if method == "29" else None) for _, _, method, _ in rows]
+
+
+def with_texts(number: int, state: int, *, description: str = "Pago facturas", name: str = "Ana",
+               surname: str = "Gómez", email: str = "ana@example.com", method: str = "29") -> str:
+    """An attempt whose payer texts are given (Zona Pagos echoes them, ``;`` included)."""
+    tail = {"29": PSE_TAIL, "32": CARD_TAIL}.get(method, ())
+    fields = ["31", str(number), "1", "1", str(state), "12500", "12500", "0", description, "900123456", name,
+              surname, "3001234567", email, "", "", "", "", "", "9/11/2018 12:58:41 PM", method, *tail]
+    return "|".join(fields)
+
+
+def texts_of(found: zonavirtual.Attempt) -> tuple[str, str, str, str]:
+    named = found.fields
+    return named["str_descripcion"], named["str_nombre"], named["str_apellido"], named["str_email"]
+
+
+def test_a_semicolon_in_the_payers_text_does_not_shift_fields_when_attempts_are_split_by_pipes() -> None:
+    # Given attempts written "|;|" whose texts hold ";" (the payer typed them at the gateway)
+    text = "|;|".join([with_texts(1, 1000, description="Pago; facturas ; FV-1", email="ana;b@example.com"),
+                       with_texts(2, 1, name="Ana;María", surname="; Gómez")])
+    # When it is parsed, Then each attempt keeps its fields
+    first, second = parse_res_pago(text)
+    assert texts_of(first) == ("Pago; facturas ; FV-1", "Ana", "Gómez", "ana;b@example.com")
+    assert texts_of(second) == ("Pago facturas", "Ana;María", "; Gómez", "ana@example.com")
+    assert [(a.payment_number, a.state_code, a.paid, a.cus) for a in (first, second)] == [
+        (1, 1000, 1250000, "1468228"), (2, 1, 1250000, "1468228")]
+
+
+@pytest.mark.parametrize("separator", [" ; ", ";", "|;"])
+def test_with_bare_semicolons_a_piece_that_cannot_start_an_attempt_belongs_to_the_one_before(separator: str) -> None:
+    text = separator.join([with_texts(1, 1000, email="ana;b@example.com"), with_texts(2, 1, name="Ana;María"),
+                           with_texts(3, 999, description="Pago; FV-1")])
+    attempts = parse_res_pago(text)
+    assert [(a.payment_number, a.state_code) for a in attempts] == [(1, 1000), (2, 1), (3, 999)]
+    assert [texts_of(a) for a in attempts] == [("Pago facturas", "Ana", "Gómez", "ana;b@example.com"),
+                                              ("Pago facturas", "Ana;María", "Gómez", "ana@example.com"),
+                                              ("Pago; FV-1", "Ana", "Gómez", "ana@example.com")]
+    # one attempt alone, with nothing to split on but its own text
+    [only] = parse_res_pago(with_texts(7, 1, description="a;b;c", surname="Gómez;Pérez"))
+    assert (only.payment_number, texts_of(only)[0], texts_of(only)[2], only.cus) == (7, "a;b;c", "Gómez;Pérez",
+                                                                                     "1468228")
+
+
+_PAYER_TEXT = st.text(alphabet=st.sampled_from(list("abcñáé ;@.-09")), max_size=12).map(str.strip)
+
+
+@given(rows=st.lists(st.tuples(st.sampled_from([1, 888, 999, 4001, 1000, 4000]), _PAYER_TEXT, _PAYER_TEXT,
+                               _PAYER_TEXT, _PAYER_TEXT, st.sampled_from(["29", "32", ""])), min_size=1, max_size=4),
+       separator=st.sampled_from(["|;|", ";", " ; "]), trailer=st.sampled_from(["", "|;|", ";"]))
+def test_payer_texts_with_semicolons_never_shift_fields(rows: list[tuple[int, str, str, str, str, str]],
+                                                        separator: str, trailer: str) -> None:
+    texts = [with_texts(n, state, description=d, name=na, surname=su, email=em, method=m)
+             for n, (state, d, na, su, em, m) in enumerate(rows, start=1)]
+    attempts = parse_res_pago(separator.join(texts) + trailer)
+    assert [(a.payment_number, a.state_code, a.method_code) for a in attempts] == [
+        (n, state, m) for n, (state, *_, m) in enumerate(rows, start=1)]
+    assert [texts_of(a) for a in attempts] == [(d, na, su, em) for _, d, na, su, em, _ in rows]
+    assert [a.cus for a in attempts] == [("1468228" if m == "29" else None) for *_, m in rows]
 
 
 # --- the state rule --------------------------------------------------------------------------------
@@ -201,7 +263,7 @@ def test_an_approval_without_a_readable_amount_is_a_gateway_error() -> None:
 
 def checkout_request(**changes: Any) -> CheckoutRequest:
     values: dict[str, Any] = {
-        "reference": "demo-20250101-abcdefghij", "amount": 2000050, "currency": "COP",
+        "reference": "1767225600000123456", "amount": 2000050, "currency": "COP",
         "description": "Pago | facturas; FV-1001", "buyer_email": "ana@example.com", "buyer_name": "Ana María Gómez",
         "response_url": "https://portal.example.com/pagos/resultado",
         "confirmation_url": "https://api.example.com/v1/gateways/zonavirtual/demo/callback",
@@ -221,9 +283,9 @@ def test_inicio_pago_sends_the_payment_and_redirects(http: FakeHttp) -> None:
     assert kwargs["timeout"] == (3.0, 10.0)
     body = kwargs["json"]
     assert body["InformacionPago"] == {
-        "flt_total_con_iva": 20000.5, "flt_valor_iva": 0, "str_id_pago": "demo-20250101-abcdefghij",
+        "flt_total_con_iva": 20000.5, "flt_valor_iva": 0, "str_id_pago": "1767225600000123456",
         "str_descripcion_pago": "Pago facturas FV-1001", "str_email": "ana@example.com",
-        "str_id_cliente": "900123456", "str_tipo_id": "NIT", "str_nombre_cliente": "Ana",
+        "str_id_cliente": "900123456", "str_tipo_id": "3", "str_nombre_cliente": "Ana",
         "str_apellido_cliente": "María Gómez", "str_telefono_cliente": "300 123 4567", "str_opcional1": "",
         "str_opcional2": "", "str_opcional3": "", "str_opcional4": "", "str_opcional5": "",
     }
@@ -276,6 +338,98 @@ def test_http_failures_and_other_currencies(http: FakeHttp) -> None:
         base.get("zonavirtual").start_checkout(CREDS, checkout_request(), URLS)
     with pytest.raises(ValueError, match="COP"):
         base.get("zonavirtual").start_checkout(CREDS, checkout_request(currency="USD"), URLS)
+
+
+# --- references (issue 11: str_id_pago is short, plain digits) ----------------------------------------------
+
+
+@given(slug=st.from_regex(r"[a-z0-9][a-z0-9-]{2,39}", fullmatch=True),
+       moment=st.datetimes(min_value=datetime(2001, 9, 10), max_value=datetime(2250, 1, 1), timezones=st.just(UTC)))
+def test_references_are_short_plain_digits_whatever_the_tenant(slug: str, moment: datetime) -> None:
+    reference = base.get("zonavirtual").new_reference(slug, day=moment.date().isoformat(), now=moment)
+    assert re.fullmatch(r"[1-9][0-9]{18}", reference), reference  # 19 digits, no leading zero
+    assert len(reference) <= zonavirtual.ZonaVirtual.reference_limit == 30
+    assert int(reference) < 2**63  # a signed 64-bit number, should Zona Pagos store it as one
+    assert reference[:13] == str((moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1))
+    checkout_request(reference=reference)  # a valid CheckoutRequest
+
+
+def test_later_references_are_larger_and_two_at_one_instant_differ_by_their_random_digits() -> None:
+    gateway, moment = base.get("zonavirtual"), datetime(2026, 1, 5, 15, 30, tzinfo=UTC)
+    now = {gateway.new_reference("acme", day="2026-01-05", now=moment) for _ in range(50)}
+    later = gateway.new_reference("acme", day="2026-01-05", now=moment + timedelta(milliseconds=1))
+    assert len(now) > 1 and all(int(later) > int(reference) for reference in now)
+
+
+def test_a_reference_over_thirty_characters_is_never_sent(http: FakeHttp) -> None:
+    with pytest.raises(ValueError, match="30"):
+        base.get("zonavirtual").start_checkout(CREDS, checkout_request(reference="9" * 31), URLS)
+    assert http.calls == []
+
+
+# --- InicioPago field limits (issue 11) ------------------------------------------------------------------
+
+
+def inicio(**changes: Any) -> dict[str, Any]:
+    info: dict[str, Any] = zonavirtual.inicio_pago_body(CREDS, checkout_request(**changes))["InformacionPago"]
+    return info
+
+
+def test_the_description_is_cut_to_seventy_characters_on_a_character_boundary() -> None:
+    assert inicio(description="x" * 70)["str_descripcion_pago"] == "x" * 70
+    assert inicio(description="Á" * 80)["str_descripcion_pago"] == "Á" * 70
+    # a letter and its combining accent stay together: NFC composes "é", and a mark with no composed form
+    # is never left behind alone
+    assert inicio(description="x" * 69 + "e\u0301" + "y")["str_descripcion_pago"] == "x" * 69 + "é"
+    assert inicio(description="x" * 69 + "q\u0301\u0302")["str_descripcion_pago"] == "x" * 69
+    assert inicio(description="  ")["str_descripcion_pago"] == "1767225600000123456"  # never empty
+
+
+@given(st.text(max_size=120))
+def test_any_description_fits(text: str) -> None:
+    sent = inicio(description=text)["str_descripcion_pago"]
+    assert 1 <= len(sent) <= 70
+    assert not set(sent) & set("|;\r\n\t") and sent == sent.strip()
+    cleaned = " ".join(re.sub(r"[|;\x00-\x1f\x7f]", " ", unicodedata.normalize("NFC", text)).split())
+    if sent != "1767225600000123456":  # the reference stands in for a description with nothing printable
+        assert cleaned.startswith(sent)
+        rest = cleaned[len(sent):]
+        assert not rest or not unicodedata.combining(rest[0])
+
+
+def test_an_email_over_seventy_characters_is_sent_empty_for_the_payer_to_type() -> None:
+    fits = "a" * 58 + "@example.com"  # 70
+    assert inicio(buyer_email=fits)["str_email"] == fits
+    assert inicio(buyer_email="a" + fits)["str_email"] == ""
+    assert inicio(buyer_email="ana;b@example.com")["str_email"] == ""  # not sendable as it is
+    assert inicio(buyer_email="")["str_email"] == ""
+
+
+@pytest.mark.parametrize(("kind", "code"), [("CC", "1"), ("CE", "2"), ("NIT", "3"), ("RUT", "3"), ("TI", "5"),
+                                            ("PA", "6"), ("OTHER", ""), ("", "")])
+def test_the_payers_tax_id_and_its_zona_pagos_type(kind: str, code: str) -> None:
+    sent = inicio(buyer_tax_id="900123456-8", buyer_tax_id_type=kind)
+    assert (sent["str_id_cliente"], sent["str_tipo_id"]) == ("900123456-8", code)
+    assert inicio(buyer_tax_id="", buyer_tax_id_type="NIT")["str_tipo_id"] == ""  # no number, no type
+
+
+@pytest.mark.parametrize(("name", "first", "last"), [
+    ("Ana", "Ana", ""), ("Ana Gómez", "Ana", "Gómez"), ("Ana María Gómez", "Ana", "María Gómez"),
+    ("Ana María Gómez Pérez", "Ana María", "Gómez Pérez"), ("  Juan   de la  Cruz ", "Juan", "de la Cruz"),
+    ("María José de los Ríos Vélez", "María José", "de los Ríos Vélez"),
+    ("Ana|María; Gómez", "Ana", "María Gómez"), ("", "", ""),
+])
+def test_names_are_split_into_first_and_last(name: str, first: str, last: str) -> None:
+    sent = inicio(buyer_name=name)
+    assert (sent["str_nombre_cliente"], sent["str_apellido_cliente"]) == (first, last)
+
+
+def test_names_are_cut_to_their_fields_and_numbers_are_never_cut() -> None:
+    sent = inicio(buyer_name=f"{'N' * 60} {'A' * 60}", buyer_phone="3" * 21, buyer_tax_id="9" * 21)
+    assert (len(sent["str_nombre_cliente"]), len(sent["str_apellido_cliente"])) == (50, 50)
+    # a cut phone or id would be someone else's: sent empty, the payer types it at the gateway
+    assert (sent["str_telefono_cliente"], sent["str_id_cliente"], sent["str_tipo_id"]) == ("", "", "")
+    assert inicio(buyer_phone="+57 300 123 4567")["str_telefono_cliente"] == "+57 300 123 4567"
 
 
 # --- VerificacionPago ------------------------------------------------------------------------------

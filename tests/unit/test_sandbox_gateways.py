@@ -11,6 +11,7 @@ import json
 import re
 import threading
 from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,9 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib.payments import base, payu
+from chalicelib.domain import clock
+from chalicelib.payments import base, payu, zonavirtual
 from devtools.sandbox import create_sandbox
-from devtools.sandbox_gateways import ZONAVIRTUAL_DEMO, GatewaySettings
+from devtools.sandbox_gateways import BOGOTA, ZONAVIRTUAL_DEMO, ClockOffset, GatewaySettings
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -225,7 +227,7 @@ def test_approve_posts_a_signed_confirmation_then_redirects_to_the_response_page
     assert (form["merchant_id"], form["reference_sale"], form["value"], form["currency"], form["state_pol"]) == (
         MERCHANT, "PTC-1", "150000.00", "COP", "4")
     assert form["sign"] == payu.confirmation_signature(API_KEY, MERCHANT, "PTC-1", payu.new_value("150000.00"),
-                                                       "COP", "4")
+                                                       "COP", "4", "SHA256")
     notification = base.get("payu").verify_confirmation(payu_credentials(), form)
     assert (notification.state, notification.amount, notification.reference) == ("approved", 15_000_000, "PTC-1")
     assert response.status_code == 302
@@ -249,7 +251,7 @@ def test_confirmations_sign_the_published_vectors(client: FlaskClient) -> None:
     for vector in vectors:
         amount = vector["value"].removesuffix(".00")
         client.post("/payu/checkout", data=checkout_form(reference=vector["reference_sale"], amount=amount,
-                                                         currency=vector["currency"]))
+                                                         currency=vector["currency"], algorithm="MD5"))
         answer = client.post(f"/sandbox/payu/{vector['reference_sale']}/resolve",
                              json={"state": states[vector["state_pol"]]}).get_json()
         form = answer["confirmation"]["form"]
@@ -268,7 +270,7 @@ def test_decline_by_pse_carries_the_cus_and_the_bank(client: FlaskClient, outbox
     assert (form["state_pol"], form["payment_method_type"], form["payment_method_name"]) == ("6", "4", "PSE")
     assert form["cus"].isdigit()
     assert form["pse_bank"] == "DAVIVIENDA"
-    assert form["sign"] == payu.confirmation_signature(API_KEY, MERCHANT, "PTC-1", "150000.0", "COP", "6")
+    assert form["sign"] == payu.confirmation_signature(API_KEY, MERCHANT, "PTC-1", "150000.0", "COP", "6", "SHA256")
 
 
 def test_leaving_it_pending_sends_no_confirmation_and_redirects_with_state_7(
@@ -334,12 +336,13 @@ def test_the_payu_client_reads_the_reports_api(client: FlaskClient, outbox: Outb
 # --- Zona Virtual ---------------------------------------------------------------------------------------------
 
 
-def zv_start(client: FlaskClient, id_pago: str = "PTC-ZV-1", **security: Any) -> dict[str, Any]:
+def zv_start(client: FlaskClient, id_pago: str = "PTC-ZV-1", info: dict[str, Any] | None = None,
+             **security: Any) -> dict[str, Any]:
     body = {"InformacionPago": {"flt_total_con_iva": 150000, "flt_valor_iva": 0, "str_id_pago": id_pago,
                                 "str_descripcion_pago": "Factura FV-1", "str_email": "ana@example.com",
-                                "str_id_cliente": "900123456", "str_tipo_id": "NIT", "str_nombre_cliente": "Ana",
+                                "str_id_cliente": "900123456", "str_tipo_id": "3", "str_nombre_cliente": "Ana",
                                 "str_apellido_cliente": "Gómez", "str_telefono_cliente": "3000000000",
-                                **{f"str_opcional{i}": "" for i in range(1, 6)}},
+                                **{f"str_opcional{i}": "" for i in range(1, 6)}, **(info or {})},
             "InformacionSeguridad": {**ZV_SECURITY, **security}, "AdicionalesPago": [],
             "AdicionalesConfiguracion": []}
     return client.post(ZV_START, json=body).get_json()  # type: ignore[no-any-return]
@@ -539,7 +542,9 @@ def test_the_index_lists_the_outbox_gateways_and_demo_credentials(client: FlaskC
 def test_make_run_points_the_demo_commerce_back_at_the_api() -> None:
     from devtools.stack import Ports, gateway_settings
 
-    settings = gateway_settings(Ports(ui=8000, api=8001, sandbox=8002, aws=5055))
+    offset = ClockOffset()
+    settings = gateway_settings(Ports(ui=8000, api=8001, sandbox=8002, aws=5055), clock=offset)
+    assert settings.clock is offset and callable(settings.reconcile)
 
     assert settings.public_url == "http://127.0.0.1:8002"
     assert settings.api_base == "http://127.0.0.1:8001"
@@ -557,6 +562,253 @@ def test_amounts_keep_their_cents(client: FlaskClient, outbox: Outbox) -> None:
     assert answer["confirmation"]["form"]["value"] == "150000.00"
     assert usd["confirmation"]["form"]["value"] == "1111.10"
     assert usd["confirmation"]["form"]["sign"] == payu.confirmation_signature(API_KEY, MERCHANT, "PTC-USD", "1111.1",
-                                                                             "USD", "4")
+                                                                             "USD", "4", "SHA256")
     tx_value = report(client, "PTC-USD")["result"]["payload"][0]["additionalValues"]["TX_VALUE"]
     assert (Decimal(str(tx_value["value"])), tx_value["currency"]) == (Decimal("1111.1"), "USD")
+
+
+# --- issue 11: as strict as the real gateways ---------------------------------------------------------------
+
+
+def refusals(client: FlaskClient) -> list[dict[str, Any]]:
+    return client.get("/sandbox/state").get_json()["refusals"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA", "SHA256"])
+def test_confirmations_are_signed_with_the_algorithm_of_their_checkout(client: FlaskClient, outbox: Outbox,
+                                                                       algorithm: str) -> None:
+    client.post("/payu/checkout", data=checkout_form(algorithm=algorithm))
+    answer = client.post("/sandbox/payu/PTC-1/resolve", json={"state": "APPROVED"}).get_json()
+    form = answer["confirmation"]["form"]
+    assert form["sign"] == payu.confirmation_signature(API_KEY, MERCHANT, "PTC-1", "150000.00", "COP", "4", algorithm)
+    checkout = {"fields": {"algorithmSignature": algorithm}}
+    for tenant_now in ("MD5", "SHA256"):  # the tenant may have changed its algorithm since
+        creds = replace(payu_credentials(), algorithm=tenant_now)
+        assert base.get("payu").verify_confirmation(creds, form, checkout=checkout).state == "approved"
+    without = {k: v for k, v in checkout_form(reference="PTC-2", algorithm="MD5").items() if k != "algorithmSignature"}
+    client.post("/payu/checkout", data=without)  # PayU's default when the form names none: MD5
+    md5 = client.post("/sandbox/payu/PTC-2/resolve", json={"state": "APPROVED"}).get_json()["confirmation"]["form"]
+    assert len(md5["sign"]) == 32
+
+
+@pytest.mark.parametrize(("changes", "check"), [
+    ({"reference": "R" * 256}, "reference_length"),
+    ({"reference": "PTC 1"}, "reference_characters"),
+    ({"reference": "PTC#1"}, "reference_characters"),
+    ({"description": "d" * 256}, "description_length"),
+    ({"buyerEmail": "a" * 244 + "@example.com"}, "buyerEmail_length"),
+    ({"buyerFullName": "N" * 151}, "buyerFullName_length"),
+    ({"confirmationUrl": CONFIRMATION + "?" + "x" * 256}, "confirmationUrl_length"),
+])
+def test_payu_refuses_a_reference_or_a_field_over_its_limit(client: FlaskClient, changes: dict[str, str],
+                                                           check: str) -> None:
+    reference = changes.pop("reference", "PTC-1")
+    response = client.post("/payu/checkout", data=checkout_form(reference=reference, **changes))
+    assert response.status_code == 400
+    assert f'data-check="{check}"' in response.get_data(as_text=True)
+    [refused] = refusals(client)
+    assert (refused["gateway"], refused["check"], refused["fields"]["referenceCode"]) == ("payu", check, reference)
+    assert client.get("/sandbox/state").get_json()["payu"]["orders"] == []
+
+
+def test_payu_takes_its_longest_reference_and_fields() -> None:
+    request = base.CheckoutRequest(reference="r" * 64, amount=100, currency="COP", description="d" * 300,
+                                   buyer_email="ana@example.com", buyer_name="N" * 200, response_url=RESPONSE,
+                                   confirmation_url=CONFIRMATION)
+    fields = base.get("payu").start_checkout(payu_credentials(), request, base.urls_for("payu", True, {})).fields
+    sandbox = create_sandbox(aws_url="http://aws.invalid").test_client()
+    assert sandbox.post("/payu/checkout", data=fields).status_code == 200
+
+
+def test_after_a_decline_the_payer_retries_on_the_same_reference(client: FlaskClient, outbox: Outbox,
+                                                                  wire: None) -> None:
+    client.post("/payu/checkout", data=checkout_form())
+    number = order_id(client, "PTC-1")
+    client.post(f"/payu/orders/{number}/decision", data={"decision": "DECLINED"})
+    declined_page = client.get(f"/payu/orders/{number}").get_data(as_text=True)
+    assert 'id="payu-retry"' in declined_page and 'id="payu-approve"' not in declined_page
+
+    retry = client.post(f"/payu/orders/{number}/retry")
+    assert retry.status_code == 200 and 'id="payu-approve"' in retry.get_data(as_text=True)
+    client.post(f"/payu/orders/{number}/decision", data={"decision": "APPROVED"})
+
+    assert [form["state_pol"] for _, form in outbox.posts] == ["6", "4"]
+    assert len({form["transaction_id"] for _, form in outbox.posts}) == 2
+    assert all(form["reference_sale"] == "PTC-1" for _, form in outbox.posts)
+    [order] = report(client, "PTC-1")["result"]["payload"]
+    assert [tx["transactionResponse"]["state"] for tx in order["transactions"]] == ["DECLINED", "APPROVED"]
+    urls = base.urls_for("payu", True, {"payu_reports_url": f"http://sandbox.test{REPORTS}"})
+    assert base.get("payu").query_status(payu_credentials(), "PTC-1", urls).state == "approved"
+    # an approved order is not retried, and a new checkout with the reference stays refused
+    assert client.post(f"/payu/orders/{number}/retry").status_code == 409
+    assert 'data-check="reference"' in client.post("/payu/checkout", data=checkout_form()).get_data(as_text=True)
+
+
+@pytest.fixture
+def clocked() -> tuple[FlaskClient, ClockOffset, GatewaySandbox, Outbox]:
+    """A sandbox whose clock is the stack's (what make run sets up), with its outbox."""
+    offset = ClockOffset()
+    runs: list[str] = []
+    app = create_sandbox(aws_url="http://aws.invalid", gateways=GatewaySettings(
+        public_url="http://sandbox.test", api_base="http://api.test", clock=offset,
+        reconcile=lambda: runs.append("ran") or {"checked": len(runs)},
+        zonavirtual_commerces=(replace(ZONAVIRTUAL_DEMO, return_url=CALLBACK),)))
+    box, gateway_sandbox = Outbox(), app.extensions["gateways"]
+    gateway_sandbox.post_form, gateway_sandbox.get_url = box.post, box.get
+    return app.test_client(), offset, gateway_sandbox, box
+
+
+def test_a_cash_voucher_is_paid_days_later(clocked: tuple[FlaskClient, ClockOffset, GatewaySandbox, Outbox]) -> None:
+    client, _, _, outbox = clocked
+    client.post("/payu/checkout", data=checkout_form())
+    page = client.get(f"/payu/orders/{order_id(client, 'PTC-1')}").get_data(as_text=True)
+    assert 'id="payu-method-cash"' in page
+    client.post(f"/payu/orders/{order_id(client, 'PTC-1')}/decision", data={"decision": "PENDING", "method": "CASH"})
+    assert outbox.posts == []
+    [pending] = report(client, "PTC-1")["result"]["payload"][0]["transactions"]
+    response = pending["transactionResponse"]
+    assert (pending["paymentMethod"], response["state"], response["pendingReason"]) == (
+        "EFECTY", "PENDING", "AWAITING_NOTIFICATION")
+    created = response["operationDate"]
+    assert response["extraParameters"]["EXPIRATION_DATE"] == created + 7 * 24 * 3600 * 1000
+    assert response["extraParameters"]["REFERENCE"]
+
+    assert client.post("/sandbox/clock", json={"advance_minutes": 6 * 24 * 60 + 23 * 60}).status_code == 200
+    answer = client.post("/sandbox/payu/PTC-1/resolve", json={"state": "APPROVED"}).get_json()
+
+    form = answer["confirmation"]["form"]
+    assert (form["state_pol"], form["payment_method_type"], form["payment_method_name"]) == ("4", "7", "EFECTY")
+    paid = datetime.strptime(form["transaction_date"], "%Y-%m-%d %H:%M:%S")
+    assert paid - datetime.fromtimestamp(created / 1000, BOGOTA).replace(tzinfo=None) >= timedelta(days=6, hours=22)
+    assert base.get("payu").verify_confirmation(payu_credentials(), form).method == "EFECTY"
+    [approved] = report(client, "PTC-1")["result"]["payload"][0]["transactions"]
+    assert approved["transactionResponse"]["state"] == "APPROVED" and approved["id"] == pending["id"]
+
+
+@pytest.mark.parametrize(("info", "code", "field"), [
+    ({"str_id_pago": "1" * 31}, "E06", "str_id_pago"),
+    ({"str_id_pago": "12 34"}, "E06", "str_id_pago"),
+    ({"str_descripcion_pago": "d" * 71}, "E07", "str_descripcion_pago"),
+    ({"str_email": "a" * 59 + "@example.com"}, "E07", "str_email"),
+    ({"str_nombre_cliente": "N" * 51}, "E07", "str_nombre_cliente"),
+    ({"str_apellido_cliente": "A" * 51}, "E07", "str_apellido_cliente"),
+    ({"str_id_cliente": "9" * 21}, "E07", "str_id_cliente"),
+    ({"str_telefono_cliente": "3" * 21}, "E07", "str_telefono_cliente"),
+    ({"str_tipo_id": "NIT"}, "E08", "str_tipo_id"),
+])
+def test_zona_virtual_refuses_a_reference_or_a_field_over_its_limit(client: FlaskClient, info: dict[str, Any],
+                                                                   code: str, field: str) -> None:
+    answer = zv_start(client, id_pago=str(info.get("str_id_pago", "1767225600000123456")), info=info)
+    assert (answer["int_codigo"], answer["str_cod_error"], answer["str_url"]) == (2, code, None)
+    assert field in answer["str_descripcion_error"]
+    [refused] = refusals(client)
+    assert (refused["gateway"], refused["check"], refused["field"]) == ("zonavirtual", code, field)
+    assert "str_clave" not in json.dumps(refused)
+    assert client.get("/sandbox/state").get_json()["zonavirtual"]["payments"] == []
+
+
+def test_what_the_zona_virtual_client_sends_is_always_taken(client: FlaskClient, wire: None) -> None:
+    gateway = base.get("zonavirtual")
+    credentials = base.ZonaVirtualCredentials(commerce_id=31685, user="PorticoDemo", password="PorticoDemo2026")
+    urls = base.urls_for("zonavirtual", True, {"zonavirtual_url": "http://sandbox.test/zonavirtual/Apis_CicloPago/api"})
+    reference = gateway.new_reference("a" * 40, day="2026-01-05", now=datetime.now().astimezone())
+    request = base.CheckoutRequest(
+        reference=reference, amount=15_000_000, currency="COP", description="Pórtico S.A.S.: " + "FV-1, " * 30,
+        buyer_email="x" * 80 + "@example.com", buyer_name="María José de los Ríos Vélez " + "Z" * 60,
+        response_url=CALLBACK, confirmation_url=CALLBACK, buyer_tax_id="900123456-8", buyer_tax_id_type="NIT",
+        buyer_phone="+57 300 123 4567")
+    checkout = gateway.start_checkout(credentials, request, urls)
+    [received] = client.get("/sandbox/state").get_json()["zonavirtual"]["payments"]
+    info = received["inicio_pago"]["InformacionPago"]
+    assert (info["str_id_pago"], info["str_email"], info["str_tipo_id"]) == (reference, "", "3")
+    assert info["str_descripcion_pago"] == "Pórtico S.A.S.: " + ", ".join(["FV-1"] * 9) + ","
+    assert checkout.url.startswith("http://sandbox.test/")
+
+
+def test_an_email_sent_empty_is_typed_by_the_payer_at_the_gateway(client: FlaskClient, wire: None) -> None:
+    started = zv_start(client, info={"str_email": ""})
+    path = urlsplit(started["str_url"]).path
+    assert 'id="zv-email"' in client.get(path).get_data(as_text=True)
+    assert client.post(path, data={"outcome": "approve"}).status_code == 400  # the e-mail is required there
+
+    client.post(path, data={"outcome": "approve", "email": "ana;gomez@example.com"})
+
+    credentials = base.ZonaVirtualCredentials(commerce_id=31685, user="PorticoDemo", password="PorticoDemo2026")
+    urls = base.urls_for("zonavirtual", True, {"zonavirtual_url": "http://sandbox.test/zonavirtual/Apis_CicloPago/api"})
+    for _ in range(2):  # both separators the sandbox writes; the payer's ";" stays in its field
+        status = base.get("zonavirtual").query_status(credentials, "PTC-ZV-1", urls, expected_amount=15_000_000)
+        assert (status.state, status.amount) == ("approved", 15_000_000)
+    [attempt] = client.get("/sandbox/state").get_json()["zonavirtual"]["payments"][0]["attempts"]
+    assert attempt["str_email"] == "ana;gomez@example.com"
+    resolved = client.post("/sandbox/zonavirtual/PTC-ZV-1/resolve",
+                           json={"state": "APPROVED", "email": "otra;@example.com"}).get_json()
+    assert resolved["attempt"]["str_email"] == "otra;@example.com"
+
+
+def test_a_second_approved_zona_virtual_attempt(client: FlaskClient, outbox: Outbox) -> None:
+    started = zv_start(client)
+    path = urlsplit(started["str_url"]).path
+    client.post(path, data={"outcome": "approve"})
+    assert client.post(path, data={"outcome": "approve"}).status_code == 400  # the page takes no second payment
+
+    second = client.post("/sandbox/zonavirtual/PTC-ZV-1/resolve", json={"state": "APPROVED", "method": "PSE"})
+
+    assert second.get_json()["attempts"] == 2
+    attempts = zonavirtual.parse_res_pago(zv_verify(client)["str_res_pago"])
+    assert [a.state_code for a in attempts] == [1, 1] and len({a.ticket_id for a in attempts}) == 2
+
+
+def test_the_state_view_shows_the_inicio_pago_and_checkout_it_received(client: FlaskClient) -> None:
+    zv_start(client, info={"str_opcional1": "uno"})
+    client.post("/payu/checkout", data=checkout_form())
+    state = client.get("/sandbox/state").get_json()
+    [received] = state["zonavirtual"]["payments"]
+    assert received["inicio_pago"]["InformacionPago"]["str_opcional1"] == "uno"
+    assert received["inicio_pago"]["InformacionPago"]["str_tipo_id"] == "3"
+    assert received["inicio_pago"]["AdicionalesConfiguracion"] == []
+    assert "str_clave" not in json.dumps(state) and "PorticoDemo2026" not in json.dumps(state)
+    [order] = state["payu"]["orders"]
+    assert order["form"] == checkout_form()
+
+
+def test_the_clock_is_moved_only_forward_and_only_where_the_stack_lets_it(
+        clocked: tuple[FlaskClient, ClockOffset, GatewaySandbox, Outbox], client: FlaskClient) -> None:
+    assert client.get("/sandbox/clock").status_code == 404  # no stack clock: tests, a bare sandbox
+    assert client.post("/sandbox/clock", json={"advance_minutes": 5}).status_code == 404
+    assert client.post("/sandbox/reconcile").status_code == 404
+    stacked, offset, gateway_sandbox, _ = clocked
+    before = gateway_sandbox.now()
+    assert stacked.get("/sandbox/clock").get_json()["offset_minutes"] == 0
+    for bad in (0, -5, "30", True, 1.5, None, 10**7):
+        assert stacked.post("/sandbox/clock", json={"advance_minutes": bad}).status_code == 400, bad
+    moved = stacked.post("/sandbox/clock", json={"advance_minutes": 45}).get_json()
+    assert moved["offset_minutes"] == 45 and stacked.get("/sandbox/clock").get_json()["offset_minutes"] == 45
+    assert offset() == timedelta(minutes=45)
+    assert gateway_sandbox.now() - before >= timedelta(minutes=45)
+    stacked.post("/sandbox/reset")  # the gateways' state goes; time does not go back
+    assert stacked.get("/sandbox/clock").get_json()["offset_minutes"] == 45
+    assert stacked.post("/sandbox/reconcile").get_json() == {"ran": {"checked": 1}}
+
+
+def test_the_stack_moves_the_apis_clock_only_in_the_local_stage() -> None:
+    from devtools.stack import install_clock
+
+    def ahead() -> timedelta:
+        real = datetime.now(clock.UTC)
+        return clock.now() - real
+
+    offset = ClockOffset()
+    offset.advance(90)
+    for stage in ("test", "dev", "prod"):
+        with pytest.raises(SystemExit, match="local"):
+            install_clock(offset, stage=stage)
+        assert abs(ahead()) < timedelta(minutes=1)
+    try:
+        install_clock(offset, stage="local")
+        assert ahead() >= timedelta(minutes=90)
+        offset.advance(30)  # read at every call
+        assert timedelta(minutes=120) <= ahead() < timedelta(minutes=121)
+        assert clock.today() == clock.today(at=datetime.now(clock.UTC) + timedelta(minutes=120))
+    finally:
+        clock.set_offset_source(None)
+    assert abs(ahead()) < timedelta(minutes=1)
