@@ -48,6 +48,12 @@ _WORDS = {
         "receipt_intro": "Hola {name}, tu pago en línea {reference} por {amount} fue aprobado.",
         "receipt_invoices": "Facturas pagadas: {invoices}.",
         "receipt_cta": "Ver el pago y descargar el comprobante",
+        "unverified_subject": "{tenant}: no hemos podido confirmar tu pago {reference}",
+        "unverified_intro": "Hola {name}, {gateway} no nos ha confirmado desde hace 24 horas el resultado de tu pago "
+        "en línea {reference} por {amount}.",
+        "unverified_invoices": "Liberamos tus facturas y le pedimos a nuestro equipo que lo revise. Si el dinero ya "
+        "salió de tu cuenta, no vuelvas a pagar: lo aplicaremos a tus facturas apenas {gateway} lo confirme.",
+        "unverified_cta": "Ver el pago",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -75,6 +81,12 @@ _WORDS = {
         "receipt_intro": "Hi {name}, your online payment {reference} of {amount} was approved.",
         "receipt_invoices": "Invoices paid: {invoices}.",
         "receipt_cta": "See the payment and download the receipt",
+        "unverified_subject": "{tenant}: we could not confirm your payment {reference}",
+        "unverified_intro": "Hi {name}, for 24 hours {gateway} has not told us how your online payment {reference} "
+        "of {amount} ended.",
+        "unverified_invoices": "We released your invoices and asked our team to look into it. If the money has already "
+        "left your account, do not pay again: we will apply it to your invoices as soon as {gateway} confirms it.",
+        "unverified_cta": "See the payment",
     },
 }
 
@@ -194,4 +206,19 @@ def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, re
     return Mail(to=(to,), subject=_fill(w["receipt_subject"], fill),
                 text="\n\n".join([*paragraphs, f"{w['receipt_cta']}: {link}", footer]) + "\n",
                 html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["receipt_cta"],
+                             link=link, footer=footer))
+
+
+def payment_unverified(*, to: str, tenant: str, logo_url: str | None, name: str, reference: str, gateway: str,
+                       amount: int, currency: str, link: str, language: str | None) -> Mail:
+    """To the contact who paid: the gateway has not answered about the payment for a day; it is in review, its
+    invoices are free again, and money already taken will still be applied (so: do not pay twice)."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "reference": reference, "gateway": gateway,
+            "amount": format_money(amount, currency, language=language or "es-CO")}
+    paragraphs = [_fill(w["unverified_intro"], fill), _fill(w["unverified_invoices"], fill)]
+    footer = _fill(w["footer"], fill)
+    return Mail(to=(to,), subject=_fill(w["unverified_subject"], fill),
+                text="\n\n".join([*paragraphs, f"{w['unverified_cta']}: {link}", footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["unverified_cta"],
                              link=link, footer=footer))
