@@ -9,6 +9,7 @@ reconciler all apply reports through :func:`apply_gateway_report`.
 from __future__ import annotations
 
 import json
+import math
 from contextlib import suppress
 from dataclasses import replace
 from functools import partial
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, mail
 from chalicelib.domain import payments as rules
-from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.domain.money import format_money
 from chalicelib.observability import get_logger, get_metrics
 from chalicelib.payments import base
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 APPLY_ATTEMPTS = 4
 CALLBACK_QUERY_SECONDS = 30  # the browser's return is unauthenticated: one gateway query a payment per 30 s
+CONTACT_CHECK_SECONDS = 60  # "check now": once a minute a payment
 EVENT_FOR = {rules.APPROVED: "payment.approved", rules.DECLINED: "payment.declined", rules.ERROR: "payment.declined",
              rules.EXPIRED: "payment.expired", rules.REVIEW: "payment.needs_review", rules.CANCELLED: None}
 
@@ -408,7 +410,32 @@ def defer_check(item: PaymentItem, error: GatewayError) -> None:
                  unanswered_since=clock.iso(since))
 
 
-# --- what the contact does: cancel, receipts --------------------------------------------------------
+# --- what the contact does: check now, cancel, receipts --------------------------------------------------------
+
+def check_payment(context: Context, payment_id: str) -> PaymentItem:
+    """"Verificar ahora": asks the gateway about a live payment at once and answers it as it now stands. At
+    most once every :data:`CONTACT_CHECK_SECONDS` a payment, counting only the contacts' checks (429 with
+    ``Retry-After`` otherwise). A final payment is answered as it is, without asking. A gateway that does not
+    answer is a 503; the reconciler keeps asking on its schedule."""
+    principal = context.principal
+    item = stored.visible(principal, payment_id)
+    if item.status not in rules.LIVE:
+        return item
+    now = clock.now()
+    if not stored.reserve_contact_check(item, now=now, every_seconds=CONTACT_CHECK_SECONDS):
+        last = clock.parse_iso(str(item.contact_checked_at))
+        wait = max(1, math.ceil(CONTACT_CHECK_SECONDS - (now - last).total_seconds()))
+        raise TooManyRequests("This payment was checked less than a minute ago; try again in a moment.",
+                              retry_after=min(wait, CONTACT_CHECK_SECONDS), code="check_too_soon")
+    try:
+        report = query_gateway(principal.tenant, item)
+    except GatewayError as exc:
+        get_logger().warning("check now: the gateway did not answer", extra={"payment_id": item.payment_id,
+                                                                            "error": exc.message})
+        raise GatewayUnavailable("The payment gateway is not answering; try again in a few minutes.",
+                                 code="gateway_unavailable") from exc
+    return apply_gateway_report(item, report, source="contact_check")
+
 
 def cancel_payment(context: Context, payment_id: str) -> PaymentItem:
     """Cancels a payment the contact abandoned, only while the gateway has no attempt at paying it: it has never

@@ -390,6 +390,14 @@ def reserve_query(item: PaymentItem, *, now: datetime, every_seconds: int) -> bo
     return _claim(item, PaymentItem.last_queried_at, now=now, every_seconds=every_seconds)
 
 
+def reserve_contact_check(item: PaymentItem, *, now: datetime, every_seconds: int) -> bool:
+    """Claims a contact's "check now" of ``item``: at most once every ``every_seconds``, counting only the
+    contacts' checks (the reconciler's and the callbacks' do not count). False, writing nothing, when too soon."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    return _claim(item, PaymentItem.contact_checked_at, now=now, every_seconds=every_seconds)
+
+
 @dataclass(frozen=True, slots=True)
 class Final:
     """A payment's move to a final state (or from one final state to another: a late approval), as decided

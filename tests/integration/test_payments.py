@@ -35,7 +35,7 @@ from tests.integration.payments_support import (
     stored_payments,
     to_path,
 )
-from tests.support import call, grant, sent_mail, today
+from tests.support import call, count_dynamodb_calls, grant, sent_mail, today
 
 API_KEY_PAYU = PAYU_CREDENTIALS["api_key"]
 # The fixtures of payments_support, used by name here.
@@ -756,6 +756,50 @@ def test_cancel_only_while_created_and_unknown_at_the_gateway(payer: Payer) -> N
     error(payer.portal("POST", f"payments/{at_payu['id']}/cancel"), 409, "payment_not_cancellable")
     assert payer.balance("fv-2") == 0
     error(payer.portal("POST", "payments/pay_0000/cancel"), 404, "payment_not_found")
+
+
+def test_check_now_asks_the_gateway_at_once_and_at_most_once_a_minute(
+        payer: Payer, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: "Verificar ahora" on a live payment asks the gateway now and answers the payment as it stands;
+    once a minute a payment, counting only the contacts' own checks; a final payment is answered without asking."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1")
+    payer.sandbox.switches(drop_confirmations=True)
+    payer.sandbox.payu_resolve(payment["reference"], "PENDING", "PSE")
+    with count_dynamodb_calls(monkeypatch) as calls:
+        reply = payer.portal("POST", f"payments/{payment['id']}/check")
+    assert reply.status == 200, reply.body
+    assert (reply.body["status"], reply.body["waiting_for"], reply.body["timeline"][-1]["event"]) == (
+        "pending", "bank", "contact_check")
+    assert "checkout" not in reply.body and reply.body["last_checked_at"] is None  # not an automatic check
+    # session, contact and tenant; the payment; the claim of the minute; the report
+    assert calls.operations == ["BatchGetItem", "GetItem", "UpdateItem", "UpdateItem"], calls
+    again = payer.portal("POST", f"payments/{payment['id']}/check")
+    assert error(again, 429, "check_too_soon")["retry_after"] == int(again.headers["retry-after"])
+    assert 1 <= int(again.headers["retry-after"]) <= 60
+    clock.advance(seconds=61)
+    payer.sandbox.switches(reports_fail=500)  # the gateway does not answer: say so, change nothing
+    before = snapshot(payer, ("fv-1",), (payment["id"],))
+    error(payer.portal("POST", f"payments/{payment['id']}/check"), 503, "gateway_unavailable")
+    after = snapshot(payer, ("fv-1",), (payment["id"],))
+    assert after["events"] == before["events"] and payer.payment(payment["id"])["status"] == "pending"
+    payer.sandbox.switches(reports_fail=0)
+    clock.advance(minutes=11)
+    assert payer.reconcile()["checked"] == 1  # an automatic check just now does not count against the contact
+    payer.relogin()
+    payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
+    done = payer.portal("POST", f"payments/{payment['id']}/check")
+    assert done.status == 200 and done.body["status"] == "approved", done.body
+    assert payer.balance("fv-1") == 0 and len(receipt_mails(payment["reference"])) == 1
+    # A final payment: answered as it is, without asking and without the minute's limit.
+    zv = payer.pay(payer.invoice("fv-2", 5000)["id"], gateway="zonavirtual")
+    payer.zonavirtual(zv, "APPROVED")
+    asked = verifications(payer)
+    for _ in range(2):
+        final = payer.portal("POST", f"payments/{zv['id']}/check")
+        assert (final.status, final.body["status"]) == (200, "approved")
+    assert verifications(payer) == asked
+    error(payer.portal("POST", "payments/pay_0000/check"), 404, "payment_not_found")
 
 
 def test_payment_history_pages_filters_and_scopes(payer: Payer, world: Any) -> None:
