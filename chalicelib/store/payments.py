@@ -264,7 +264,8 @@ def _while(item: PaymentItem, condition: Any) -> Any:
 
 def _remember(item: PaymentItem, *, status: str | None = None, entry: str | None = None,
               details: dict[str, str] | None = None) -> None:
-    """Mirrors a committed write on the caller's copy of the item."""
+    """Mirrors a committed transaction on the caller's copy of the item (a TransactWriteItems returns nothing;
+    an ``item.update`` needs no mirroring)."""
     for name, value in (details or {}).items():
         setattr(item, name, value)
     if status is not None:
@@ -282,7 +283,8 @@ def _detail_actions(details: dict[str, str]) -> list[Any]:
 
 
 def _conditional(item: PaymentItem, actions: list[Any], condition: Any) -> None:
-    """``item.update`` whose failed condition is :class:`Conflict` (the payment moved meanwhile)."""
+    """``item.update`` whose failed condition is :class:`Conflict` (the payment moved meanwhile). On success
+    ``item`` holds what is now stored (PynamoDB reads the updated item back), so nothing is mirrored by hand."""
     try:
         item.update(actions=actions, condition=condition)
     except Exception as exc:
@@ -318,10 +320,6 @@ def record_report(item: PaymentItem, *, status: str, pending_code: str, details:
     if item.failures or item.unanswered_since:
         actions += [PaymentItem.failures.remove(), PaymentItem.unanswered_since.remove()]
     _conditional(item, actions, _while(item, PaymentItem.status == item.status))
-    _remember(item, status=status, entry=entry, details=details)
-    item.next_check_at, item.pending_code, item.failures, item.unanswered_since = next_at, pending_code, None, None
-    if checked:
-        item.checked_at = stamp
 
 
 def defer(item: PaymentItem, *, entry: str | None, next_at: str | None, failures: int, unanswered_since: str) -> None:
@@ -335,13 +333,8 @@ def defer(item: PaymentItem, *, entry: str | None, next_at: str | None, failures
     actions += _queue_actions(item, next_at) if next_at else [PaymentItem.gsi2pk.remove(), PaymentItem.gsi2sk.remove()]
     if entry is not None:
         actions += _append_timeline(item, entry)
-    try:
+    with suppress(Conflict):
         _conditional(item, actions, _while(item, PaymentItem.status == item.status))
-    except Conflict:
-        return
-    _remember(item, entry=entry)
-    item.next_check_at, item.checked_at, item.failures, item.unanswered_since = (next_at, stamp, failures,
-                                                                                 unanswered_since)
 
 
 def reschedule(item: PaymentItem, next_at: str | None) -> None:
@@ -353,7 +346,6 @@ def reschedule(item: PaymentItem, next_at: str | None) -> None:
     actions += _queue_actions(item, next_at) if next_at else [PaymentItem.gsi2pk.remove(), PaymentItem.gsi2sk.remove()]
     with suppress(Conflict):  # it moved meanwhile: whoever moved it decides
         _conditional(item, actions, PaymentItem.status == item.status)
-        item.next_check_at = next_at
 
 
 def mark_returned(item: PaymentItem, entry: str) -> None:
@@ -364,8 +356,6 @@ def mark_returned(item: PaymentItem, entry: str) -> None:
     _conditional(item, [PaymentItem.status.set(rules.PENDING), PaymentItem.pending_code.set("returned"),
                         *_append_timeline(item, entry), PaymentItem.updated_at.set(clock.iso(clock.now()))],
                  _while(item, PaymentItem.status == rules.CREATED))
-    _remember(item, status=rules.PENDING, entry=entry)
-    item.pending_code = "returned"
 
 
 def _claim(item: PaymentItem, attribute: Any, *, now: datetime, every_seconds: int) -> bool:
@@ -377,7 +367,6 @@ def _claim(item: PaymentItem, attribute: Any, *, now: datetime, every_seconds: i
         if db.is_condition_failure(exc):
             return False
         raise
-    setattr(item, attribute.attr_name, stamp)
     return True
 
 
@@ -461,7 +450,6 @@ def note_after_approval(item: PaymentItem, entry: str) -> None:
     from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
 
     _conditional(item, _append_timeline(item, entry), _while(item, PaymentItem.status == rules.APPROVED))
-    _remember(item, entry=entry)
 
 
 def duplicate_payment(original: PaymentItem, *, payment_id: str, transaction_id: str, amount: int, currency: str,

@@ -772,6 +772,7 @@ def test_check_now_asks_the_gateway_at_once_and_at_most_once_a_minute(
     assert (reply.body["status"], reply.body["waiting_for"], reply.body["timeline"][-1]["event"]) == (
         "pending", "bank", "contact_check")
     assert "checkout" not in reply.body and reply.body["last_checked_at"] is None  # not an automatic check
+    assert reply.body == payer.payment(payment["id"])  # the answer is the payment as stored, entry by entry
     # session, contact and tenant; the payment; the claim of the minute; the report
     assert calls.operations == ["BatchGetItem", "GetItem", "UpdateItem", "UpdateItem"], calls
     again = payer.portal("POST", f"payments/{payment['id']}/check")
