@@ -10,6 +10,7 @@ changed nothing.
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -477,6 +478,55 @@ def test_one_gateway_failing_defers_its_payments_and_the_batch_goes_on(
     assert payer.reconcile()["errors"] == 0
     assert payer.payment(first["id"])["status"] == "approved" and payer.payment(second["id"])["status"] == "pending"
     assert payer.balance("fv-1") == 0 and payer.balance("fv-2") == 20000
+
+
+# The gateways' own words: PayU's state_pol and response codes, Zona Virtual's states and messages, method codes.
+GATEWAY_WORDS = ("state_pol", "gateway state", "registered the payment", "APPROVED", "DECLINED", "PENDING",
+                 "ENTITY_DECLINED", "CUS", "Zona Pagos", "PayU", "CARD", "VISA", "999", "888", "4001")
+
+
+def test_the_customer_never_reads_the_gateways_own_words(payer: Payer, clock: Clock, world: Any) -> None:
+    """Issue 11, 16: timeline entries carry a code the portal words in each language and an English detail
+    of ours; the receipt PDF and the mail speak the contact's language; the raw codes stay in the events."""
+    from pypdf import PdfReader
+
+    payer.invoice("fv-1", 150000)
+    payer.invoice("fv-2", 50000)
+    payu = payer.pay("fv-1")
+    payer.sandbox.switches(drop_confirmations=True)
+    payer.sandbox.payu_resolve(payu["reference"], "PENDING", "PSE")
+    clock.advance(minutes=11)
+    payer.reconcile()
+    payer.sandbox.switches(drop_confirmations=False)
+    payer.payu(payu, "APPROVED")
+    zv = payer.pay("fv-2", gateway="zonavirtual")
+    payer.zonavirtual(zv, "PENDING", "CARD", code=4001)
+    clock.advance(seconds=31)
+    payer.zonavirtual(zv, "DECLINED", "CARD")
+    payer.relogin()
+    shown = [payer.payment(payu["id"]), payer.payment(zv["id"])]
+    codes = [[e["code"] for e in p["timeline"]] for p in shown]
+    assert codes == [["created", "pending_bank", "approved"],
+                     ["created", "registered", "pending_review", "declined"]]
+    for entry in (e for p in shown for e in p["timeline"]):
+        assert not any(word in entry["detail"] for word in GATEWAY_WORDS), entry
+    # The raw codes are the integrator's.
+    [approved] = payer.events("payment.approved")
+    [declined] = payer.events("payment.declined")
+    assert (approved["data"]["gateway_state"], declined["data"]["gateway_state"]) == ("4", "4000")
+    assert approved["data"]["gateway_message"] == "APPROVED"
+    # The receipt and the mail, in English for a contact who reads English.
+    world.put("contacts/c-1", {"account_id": "acc-1", "name": "Persona c-1", "email": "c-1@cliente.test",
+                               "language": "en", "portal": grant("billing", "payments", actions={
+                                   "billing": ["view", "download"], "payments": ["view", "pay"]})})
+    payer.relogin()
+    receipt = payer.portal("GET", f"payments/{payu['id']}/receipt")
+    assert receipt.status == 200, receipt.body
+    pdf = requests.get(receipt.body["url"], timeout=10).content
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Payment method PSE" in text and "Medio de pago" not in text
+    [mail] = receipt_mails(payu["reference"])
+    assert not any(word in mail["text"] for word in ("state_pol", "CARD", "PENDING"))
 
 
 # --- Zona Virtual -------------------------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,3 +132,22 @@ def test_every_code_has_an_english_detail_without_gateway_words() -> None:
     for code, detail in rules.CODES.items():
         assert detail and not any(word in detail for word in ("state_pol", "PayU", "Zona", "CUS")), code
         assert rules.Outcome("pending", code).detail == detail
+
+
+def test_the_portal_words_every_timeline_code_and_waiting_reason_in_both_languages() -> None:
+    """A new code cannot reach the timeline unworded (static_site/i18n/*.json, payment-detail.js)."""
+    root = Path(__file__).resolve().parents[2] / "static_site"
+    script = (root / "js" / "views" / "payment-detail.js").read_text(encoding="utf-8")
+
+    def listed(name: str) -> set[str]:
+        match = re.search(rf"const {name} = \[(.*?)\];", script, re.S)
+        assert match, name
+        return set(re.findall(r'"([a-z_]+)"', match.group(1)))
+
+    assert listed("CODES") == set(rules.CODES)
+    assert listed("WAITING") == set(rules.WAITING_FOR.values())
+    for language in ("es-CO", "en"):
+        words = json.loads((root / "i18n" / f"{language}.json").read_text(encoding="utf-8"))["payment"]
+        assert set(words["codes"]) == set(rules.CODES), language
+        assert {f"pending_{w}" for w in rules.WAITING_FOR.values()} <= set(words["explain"]), language
+        assert {f"review_{r}" for r in listed("REVIEW_REASONS")} <= set(words["explain"]), language
