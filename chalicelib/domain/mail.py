@@ -69,6 +69,12 @@ _WORDS = {
         "reminder_cta_view": "Ver mi cartera",
         "reminder_opt_out": "¿Prefieres no recibir estos recordatorios? Desactívalos aquí:",
         "reminder_opt_out_link": "Dejar de recibir recordatorios",
+        "unverified_subject": "{tenant}: no hemos podido confirmar tu pago {reference}",
+        "unverified_intro": "Hola {name}, {gateway} no nos ha confirmado desde hace 24 horas el resultado de tu pago "
+        "en línea {reference} por {amount}.",
+        "unverified_invoices": "Liberamos tus facturas y le pedimos a nuestro equipo que lo revise. Si el dinero ya "
+        "salió de tu cuenta, no vuelvas a pagar: lo aplicaremos a tus facturas apenas {gateway} lo confirme.",
+        "unverified_cta": "Ver el pago",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -112,6 +118,12 @@ _WORDS = {
         "reminder_cta_view": "See my balance",
         "reminder_opt_out": "Rather not receive these reminders? Turn them off here:",
         "reminder_opt_out_link": "Stop payment reminders",
+        "unverified_subject": "{tenant}: we could not confirm your payment {reference}",
+        "unverified_intro": "Hi {name}, for 24 hours {gateway} has not told us how your online payment {reference} "
+        "of {amount} ended.",
+        "unverified_invoices": "We released your invoices and asked our team to look into it. If the money has already "
+        "left your account, do not pay again: we will apply it to your invoices as soon as {gateway} confirms it.",
+        "unverified_cta": "See the payment",
     },
 }
 
@@ -326,3 +338,16 @@ def receivables_link(portal_url: str) -> str:
 def reminder_opt_out_link(portal_url: str, token: str) -> str:
     """The portal page that asks before turning reminders off (the page POSTs; opening it changes nothing)."""
     return f"{portal_url.rstrip('/')}/#/reminders/opt-out?token={token}"
+def payment_unverified(*, to: str, tenant: str, logo_url: str | None, name: str, reference: str, gateway: str,
+                       amount: int, currency: str, link: str, language: str | None) -> Mail:
+    """To the contact who paid: the gateway has not answered about the payment for a day; it is in review, its
+    invoices are free again, and money already taken will still be applied (so: do not pay twice)."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "reference": reference, "gateway": gateway,
+            "amount": format_money(amount, currency, language=language or "es-CO")}
+    paragraphs = [_fill(w["unverified_intro"], fill), _fill(w["unverified_invoices"], fill)]
+    footer = _fill(w["footer"], fill)
+    return Mail(to=(to,), subject=_fill(w["unverified_subject"], fill),
+                text="\n\n".join([*paragraphs, f"{w['unverified_cta']}: {link}", footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["unverified_cta"],
+                             link=link, footer=footer))

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 # Part of every cached PDF's name (store/pdfs.py): raise it when the same data would print differently, so no
 # file rendered by an older layout is served again. 2: money by the set rule instead of always with decimals.
-LAYOUT_VERSION = 2
+# 3: the receipt names the payment method in the reader's words ("Tarjeta", not "CARD").
+LAYOUT_VERSION = 3
 
 _ENCODING = "cp1252"  # what fpdf2 declares for core fonts (WinAnsiEncoding); a superset of latin-1's letters
 # Stands for the page count until the document is closed; fpdf2 reserves the width of as many digits as it
@@ -114,6 +115,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "reference": "Referencia",
         "gateway": "Pasarela",
         "method": "Medio de pago",
+        "method_card": "Tarjeta",
+        "method_pse": "PSE",
+        "method_cash": "Efectivo",
+        "method_bancolombia_button": "Botón Bancolombia",
+        "method_other": "Otro medio de pago",
         "transaction": "Transacción",
         "cus": "CUS (PSE)",
         "bank": "Banco",
@@ -184,6 +190,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "reference": "Reference",
         "gateway": "Gateway",
         "method": "Payment method",
+        "method_card": "Card",
+        "method_pse": "PSE",
+        "method_cash": "Cash",
+        "method_bancolombia_button": "Bancolombia button",
+        "method_other": "Other payment method",
         "transaction": "Transaction",
         "cus": "CUS (PSE)",
         "bank": "Bank",
@@ -805,7 +816,7 @@ def render_receipt(payment: dict[str, Any], account: dict[str, Any], *, tenant_n
     _key_values(pdf, [
         (words["reference"], _text(payment.get("reference"))),
         (words["gateway"], {"payu": "PayU", "zonavirtual": "Zona Virtual"}.get(_text(payment.get("gateway")), "")),
-        (words["method"], _text((payment.get("method") or "").upper())),
+        (words["method"], _method_word(payment.get("method"), words)),
         (words["transaction"], _text(payment.get("transaction_id"))),
         *([(words["cus"], _text(payment.get("cus")))] if payment.get("cus") else []),
         *([(words["bank"], _text(payment.get("bank")))] if payment.get("bank") else []),
@@ -827,6 +838,13 @@ def render_receipt(payment: dict[str, Any], account: dict[str, Any], *, tenant_n
     _key_values(pdf, [(words["amount_paid"], _money(payment.get("amount"), currency, language, cents=cents))],
                 bold_last=True)
     return bytes(pdf.output())
+
+
+def _method_word(method: object, words: dict[str, str]) -> str:
+    """How the customer paid, in the reader's words (never the gateway's own code)."""
+    if not method:
+        return ""
+    return words.get(f"method_{method}", words["method_other"])
 
 
 def _status(invoice: dict[str, Any], words: dict[str, str]) -> str:

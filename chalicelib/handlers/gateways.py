@@ -29,8 +29,8 @@ def payu_confirmation(tenant: str) -> Any:
 
 @route(gateways, "/gateways/payu/{tenant}/response", auth="public")
 def payu_response(tenant: str) -> Response:
-    """The browser back from PayU: display only, so it just goes to the payment's page in the portal."""
-    return _redirect(service.portal_page(tenant, query(gateways).get("referenceCode")))
+    """The browser back from PayU: what it says is display only; PayU is asked, then to the payment's page."""
+    return _redirect(service.payu_response(tenant, query(gateways)))
 
 
 @route(gateways, "/gateways/zonavirtual/{tenant}/callback", auth="public")

@@ -1,4 +1,5 @@
-"""Online payments for signed-in contacts (module ``payments``): options, checkout, history, cancel, receipt."""
+"""Online payments for signed-in contacts (module ``payments``): options, checkout, history, check now, cancel,
+receipt."""
 
 from __future__ import annotations
 
@@ -59,6 +60,11 @@ def list_payments(context: Context) -> dict[str, Any]:
 @route(payments, "/portal/payments/{payment_id}", module="payments")
 def get_payment(context: Context, payment_id: str) -> dict[str, Any]:
     return views.payment(service.get_payment(context, check_id(payment_id)))
+
+
+@route(payments, "/portal/payments/{payment_id}/check", methods=("POST",), module="payments", action="pay")
+def check_payment(context: Context, payment_id: str) -> dict[str, Any]:
+    return views.payment(service.check_payment(context, check_id(payment_id)))
 
 
 @route(payments, "/portal/payments/{payment_id}/cancel", methods=("POST",), module="payments", action="pay")

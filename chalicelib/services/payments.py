@@ -8,12 +8,16 @@ reconciler all apply reports through :func:`apply_gateway_report`.
 
 from __future__ import annotations
 
+import json
+import math
+from contextlib import suppress
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock, mail
 from chalicelib.domain import payments as rules
-from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, GatewayUnavailable, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.domain.money import format_money
 from chalicelib.observability import get_logger, get_metrics
 from chalicelib.payments import base
@@ -23,6 +27,8 @@ from chalicelib.store import accounts, contacts, idempotency, keys, mailer, tena
 from chalicelib.store import payments as stored
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from chalicelib.domain.payments import PaymentRequest
     from chalicelib.payments.base import GatewayStatus
     from chalicelib.store.models import PaymentItem as PaymentItem
@@ -30,7 +36,8 @@ if TYPE_CHECKING:
     from chalicelib.store.tenants import Tenant
 
 APPLY_ATTEMPTS = 4
-CALLBACK_QUERY_SECONDS = 30  # Zona Virtual's callback is unauthenticated: one gateway query a payment per 30 s
+CALLBACK_QUERY_SECONDS = 30  # the browser's return is unauthenticated: one gateway query a payment per 30 s
+CONTACT_CHECK_SECONDS = 60  # "check now": once a minute a payment
 EVENT_FOR = {rules.APPROVED: "payment.approved", rules.DECLINED: "payment.declined", rules.ERROR: "payment.declined",
              rules.EXPIRED: "payment.expired", rules.REVIEW: "payment.needs_review", rules.CANCELLED: None}
 
@@ -184,11 +191,10 @@ def _start_redirect_checkout(item: PaymentItem, gateway: base.Gateway[Any], cred
         checkout = gateway.start_checkout(credentials, request, urls)
     except GatewayError as exc:
         get_logger().warning("checkout start failed", extra={"gateway": item.gateway, "error": str(exc)})
-        _finish(item, rules.Outcome(rules.ERROR, f"the gateway did not start the payment: {exc}"),
-                event="checkout_failed")
+        _finish(item, rules.Outcome(rules.ERROR, "checkout_failed"), source="checkout_failed")
         raise GatewayUnavailable("The payment gateway is not answering; try again in a few minutes.",
                                  code="gateway_unavailable") from exc
-    entry = stored.timeline_entry("redirected", rules.CREATED, "the gateway registered the payment")
+    entry = stored.timeline_entry("redirected", rules.CREATED, "registered")
     stored.set_checkout(item, checkout.to_json(), entry)
     item.checkout = checkout.to_json()
 
@@ -196,13 +202,8 @@ def _start_redirect_checkout(item: PaymentItem, gateway: base.Gateway[Any], cred
 # --- applying what a gateway reports ---------------------------------------------------------------------
 
 def _normalized(status: GatewayStatus) -> GatewayStatus:
-    """The gateway's report with the payment method in the contract's words (``card``, ``pse``)."""
+    """The gateway's report with the payment method in the contract's words (``card``, ``pse``, ``cash``)."""
     return replace(status, method=rules.payment_method(status.method))
-
-
-def _words(report: GatewayStatus) -> str | None:
-    """What the timeline says the gateway said."""
-    return report.message or (f"gateway state {report.raw_state}" if report.raw_state else None)
 
 
 def _details(item: PaymentItem, report: GatewayStatus | None) -> dict[str, str]:
@@ -213,15 +214,23 @@ def _details(item: PaymentItem, report: GatewayStatus | None) -> dict[str, str]:
             if getattr(report, name) and getattr(item, name) != getattr(report, name)}
 
 
-def _event_data(item: PaymentItem, status: str, **extra: Any) -> dict[str, Any]:
-    """What every ``payment.*`` event tells the integrator."""
-    return {"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
-            "amount": int(item.amount), "currency": item.currency, "items": item.items, "status": status, **extra}
+def _event_data(item: PaymentItem, status: str, report: GatewayStatus | None = None, **extra: Any) -> dict[str, Any]:
+    """What every ``payment.*`` event tells the integrator; the gateway's own state code and words stay here
+    (``gateway_state``, ``gateway_message``), never on the customer's timeline."""
+    data = {"payment_id": item.payment_id, "reference": item.reference, "gateway": item.gateway,
+            "amount": int(item.amount), "currency": item.currency, "items": item.items, "status": status,
+            "transaction_id": item.transaction_id, **extra}
+    if report is not None:
+        data.update(gateway_state=report.raw_state or None, gateway_message=report.message)
+    return data
 
 
 def apply_gateway_report(payment: PaymentItem, report: GatewayStatus, *, source: str) -> PaymentItem:
-    """The single code path for confirmations, callbacks and the reconciler. Idempotent and forward-only:
-    re-applying a report, or a report after a final state, changes nothing but the timeline.
+    """The single code path for confirmations, callbacks, checks and the reconciler. Idempotent: re-applying a
+    report changes nothing. Money taken is never dropped (DESIGN §5): an approval applies from any state but
+    ``approved`` (:func:`rules.outcome`), unless the invoices no longer carry its balance (review,
+    ``overpayment``); nothing reverts an approval, and a second approved transaction becomes a review record of
+    its own (:func:`_after_approval`).
 
     ``payment`` is the caller's read of it: every write is conditional on its status, so a stale read only
     costs a re-read and a second decision."""
@@ -231,27 +240,26 @@ def apply_gateway_report(payment: PaymentItem, report: GatewayStatus, *, source:
         if item is None:
             raise NotFound("There is no payment with that id.", code="payment_not_found")
         now = clock.now()
-        decided = rules.outcome(status=item.status, age=now - clock.parse_iso(item.created_at),
-                                reported=report.state, reported_amount=report.amount,
-                                reported_currency=report.currency, amount=int(item.amount), currency=item.currency)
+        created = clock.parse_iso(item.created_at)
         try:
-            if item.status in rules.FINAL:
-                # Only a disagreement about whether money was taken matters to staff.
-                contradicts = report.state not in ("unknown", "pending") \
-                    and (report.state == "approved") != (item.status == rules.APPROVED)
-                # Flagged once; a payment already in review keeps its reason (staff are on it).
-                if contradicts and item.status != rules.REVIEW and item.review_reason != "late_report":
-                    stored.flag_late_report(
-                        item, entry=stored.timeline_entry("late_report", item.status, decided.detail),
-                        details=_details(item, report),
-                        event_data=_event_data(item, item.status, review_reason="late_report",
-                                               detail=decided.detail))
+            if item.status == rules.APPROVED:
+                return _after_approval(item, report, source=source)
+            decided = rules.outcome(status=item.status, review_reason=item.review_reason, gateway=item.gateway,
+                                    age=now - created, reported=report.state, raw_state=report.raw_state,
+                                    method=report.method or item.method, reported_amount=report.amount,
+                                    reported_currency=report.currency, amount=int(item.amount),
+                                    currency=item.currency)
+            if decided is None:
+                if source == "check" and item.status in rules.FINAL \
+                        and rules.awaits_gateway(item.status, item.review_reason):
+                    _keep_asking(item, report, now)  # in review (unverified): the gateway answered at last
                 return item
             if decided.status in rules.FINAL:
-                return _finish(item, decided, event=source, report=report)
-            next_at = clock.iso(rules.next_check(clock.parse_iso(item.created_at), now))
-            stored.record_report(item, status=decided.status, details=_details(item, report),
-                                 entry=stored.timeline_entry(source, decided.status, _words(report) or decided.detail),
+                return _finish(item, decided, source=source, report=report)
+            voucher = decided.code == "pending_voucher" and item.gateway == "payu"
+            next_at = clock.iso(rules.next_check(item.gateway, created_at=created, now=now, voucher=voucher))
+            stored.record_report(item, status=decided.status, pending_code=decided.code, details=_details(item, report),
+                                 entry=stored.timeline_entry(source, decided.status, decided.code),
                                  next_at=next_at, checked=source == "check")
             return item
         except Conflict:
@@ -259,39 +267,112 @@ def apply_gateway_report(payment: PaymentItem, report: GatewayStatus, *, source:
     raise Conflict("The payment is being updated by someone else; try again.", code="busy")
 
 
-def _finish(item: PaymentItem, decided: rules.Outcome, *, event: str,
-            report: GatewayStatus | None = None) -> PaymentItem:
-    """Moves a live payment to a final state (one transaction), then mails the receipt of an approval."""
-    tenant = tenants.get(keys.tenant_of(item.pk))
-    stamp = clock.iso(clock.now())
-    details = _details(item, report)
-    for name, value in details.items():  # the event and the movement name the transaction reported
-        setattr(item, name, value)
-    final = stored.Final(
-        status=decided.status, review_reason=decided.review_reason,
-        entry=stored.timeline_entry(event, decided.status, (_words(report) if report else None) or decided.detail,
-                                    at=stamp),
-        details=details, event_type=EVENT_FOR[decided.status],
-        event_data=_event_data(item, decided.status,
-                               **({"review_reason": decided.review_reason} if decided.review_reason else {})),
-        day=clock.today(tenant.timezone).isoformat(), stamp=stamp,
-    )
-    stored.finish(item, final)
-    if decided.status == rules.APPROVED:
-        _mail_receipt(item, tenant)
+def _keep_asking(item: PaymentItem, report: GatewayStatus, now: datetime) -> None:
+    """A payment in review because the gateway did not answer, asked again: while the gateway still says it is
+    pending, hourly (until the payment is :data:`rules.PENDING_LIMIT` old); once it says anything else (not an
+    approval: that applied), no more."""
+    age = now - clock.parse_iso(item.created_at)
+    asked = report.state == "pending" and rules.still_asked(item.status, item.review_reason, age)
+    stored.reschedule(item, clock.iso(now + rules.LATER) if asked else None)
+
+
+def _after_approval(item: PaymentItem, report: GatewayStatus, *, source: str) -> PaymentItem:
+    """A report on an approved payment: a decline, expiry or error is only recorded (once a transaction); an
+    approval of another transaction (the payer paid twice) becomes a payment of its own in review
+    (``duplicate_payment``), with a ``payment.needs_review`` event naming both transactions. A repeated
+    confirmation of a transaction already known changes nothing."""
+    known = {item.transaction_id, *(item.duplicate_transactions or set())} - {None}
+    meaning = rules.after_approval(reported=report.state, transaction_id=report.transaction_id, known=known)
+    if meaning == "late_failure":
+        seen = any(json.loads(str(entry)).get("code") == "late_failure"
+                   and json.loads(str(entry)).get("transaction_id") == report.transaction_id
+                   for entry in item.timeline or [])
+        if not seen:
+            stored.note_after_approval(item, stored.timeline_entry(source, rules.APPROVED, "late_failure",
+                                                                  transaction_id=report.transaction_id or ""))
+    elif meaning == rules.DUPLICATE_PAYMENT:
+        _record_duplicate(item, report, source=source)
     return item
 
 
-def _mail_receipt(item: PaymentItem, tenant: Tenant) -> None:
+def _record_duplicate(item: PaymentItem, report: GatewayStatus, *, source: str) -> None:
+    now = clock.now()
+    stamp = clock.iso(now)
+    transaction_id = str(report.transaction_id)
+    amount = int(report.amount) if report.amount is not None else int(item.amount)
+    duplicate = stored.duplicate_payment(
+        item, payment_id=stored.new_payment_id(now), transaction_id=transaction_id, amount=amount,
+        currency=report.currency or item.currency, method=report.method,
+        entry=stored.timeline_entry(source, rules.REVIEW, rules.DUPLICATE_PAYMENT, at=stamp,
+                                    duplicate_of=item.payment_id), stamp=stamp)
+    event = _event_data(duplicate, rules.REVIEW, report, review_reason=rules.DUPLICATE_PAYMENT,
+                        duplicate_of=item.payment_id, transaction_ids=[str(item.transaction_id), transaction_id])
+    try:
+        stored.save_duplicate(item, duplicate, event_data=event, entry=stored.timeline_entry(
+            source, rules.APPROVED, rules.DUPLICATE_PAYMENT, at=stamp, transaction_id=transaction_id,
+            duplicate=duplicate.payment_id))
+    except Conflict:
+        return  # recorded already (a repeated confirmation of that transaction)
+    get_logger().warning("duplicate payment", extra={"payment_id": item.payment_id, "duplicate": duplicate.payment_id})
+
+
+def _finish(item: PaymentItem, decided: rules.Outcome, *, source: str,
+            report: GatewayStatus | None = None) -> PaymentItem:
+    """Moves a payment to a final state (one transaction), then mails the contact: the receipt of an approval,
+    the news of a payment the gateway could not confirm. An approval the invoices no longer carry (part was
+    paid meanwhile) goes to review (``overpayment``) instead: the money is visible, nothing is applied twice."""
+    invoices = stored.invoices_of(item)
+    if decided.status == rules.APPROVED and not rules.covered(
+            [(line["invoice_id"], int(line["amount"])) for line in item.items],
+            {invoice_id: int(invoice.balance or 0) for invoice_id, invoice in invoices.items()}):
+        decided = rules.Outcome(rules.REVIEW, rules.OVERPAYMENT, rules.OVERPAYMENT)
+    tenant = tenants.get(keys.tenant_of(item.pk))
+    now = clock.now()
+    stamp = clock.iso(now)
+    previous = item.status
+    details = _details(item, report)
+    for name, value in details.items():  # the event and the movement name the transaction reported
+        setattr(item, name, value)
+    next_at = None
+    if decided.review_reason == rules.UNVERIFIED:
+        next_at = clock.iso(now + rules.LATER)  # still asked, hourly: a later approval applies
+    extra: dict[str, Any] = {"review_reason": decided.review_reason} if decided.review_reason else {}
+    if previous in rules.FINAL:
+        extra["previous_status"] = previous
+    final = stored.Final(
+        status=decided.status, review_reason=decided.review_reason,
+        entry=stored.timeline_entry(source, decided.status, decided.code, at=stamp),
+        details=details, event_type=EVENT_FOR[decided.status],
+        event_data=_event_data(item, decided.status, report, **extra),
+        day=clock.today(tenant.timezone).isoformat(), stamp=stamp, next_at=next_at,
+    )
+    stored.finish(item, final, invoices)
+    if decided.status == rules.APPROVED:
+        _mail_receipt(item, tenant)
+    elif decided.review_reason == rules.UNVERIFIED:
+        _mail_unverified(item, tenant)
+    return item
+
+
+def _mail_to(item: PaymentItem, tenant: Tenant, compose: Any) -> None:
     contact = contacts.load(tenant.slug, item.contact_id)
     if contact is None or not contact.email:
         return
-    message = mail.payment_receipt(to=contact.email, tenant=tenant.name, logo_url=tenant.branding.get("logo_url"),
-                                   name=contact.name, reference=item.reference, amount=int(item.amount),
-                                   currency=item.currency, invoices=[line["number"] for line in item.items],
-                                   link=f"{tenant.portal_url.rstrip('/')}/#/payments/{item.payment_id}",
-                                   language=contact.language)
-    mailer.deliver(message, sender_name=tenant.name)  # on failure the receipt stays downloadable in the portal
+    message = compose(to=contact.email, tenant=tenant.name, logo_url=tenant.branding.get("logo_url"),
+                      name=contact.name, reference=item.reference,
+                      link=f"{tenant.portal_url.rstrip('/')}/#/payments/{item.payment_id}", language=contact.language)
+    mailer.deliver(message, sender_name=tenant.name)
+
+
+def _mail_receipt(item: PaymentItem, tenant: Tenant) -> None:
+    # On failure the receipt stays downloadable in the portal.
+    _mail_to(item, tenant, partial(mail.payment_receipt, amount=int(item.amount), currency=item.currency,
+                                   invoices=[line["number"] for line in item.items]))
+
+
+def _mail_unverified(item: PaymentItem, tenant: Tenant) -> None:
+    _mail_to(item, tenant, partial(mail.payment_unverified, gateway=rules.GATEWAY_LABELS[item.gateway],
+                                   amount=int(item.amount), currency=item.currency))
 
 
 def query_gateway(tenant: str, item: PaymentItem) -> GatewayStatus:
@@ -302,27 +383,76 @@ def query_gateway(tenant: str, item: PaymentItem) -> GatewayStatus:
     return _normalized(status)
 
 
-def defer_check(item: PaymentItem, detail: str) -> None:
-    """The gateway could not answer: check again later (with backoff), say why in the timeline."""
-    next_at = clock.iso(rules.next_check(clock.parse_iso(item.created_at), clock.now()))
-    stored.defer(item, entry=stored.timeline_entry("check", item.status, detail), next_at=next_at)
+def defer_check(item: PaymentItem, error: GatewayError) -> None:
+    """The gateway could not answer the reconciler: ask again later, backing off up to hourly, with a metric
+    and an error log. After :data:`rules.UNANSWERED_LIMIT` without an answer the payment goes to review
+    (``unverified``): its invoices are released and the contact is told; it is still asked about hourly, so a
+    later approval applies."""
+    now = clock.now()
+    failures = int(item.failures or 0) + 1
+    since = clock.parse_iso(item.unanswered_since) if item.unanswered_since else now
+    created = clock.parse_iso(item.created_at)
+    get_logger().error("gateway did not answer", extra={"payment_id": item.payment_id, "gateway": item.gateway,
+                                                        "tenant": keys.tenant_of(item.pk), "failures": failures,
+                                                        "error": error.message})
+    get_metrics().add_metric(name="GatewayUnanswered", unit="Count", value=1)
+    if item.status in rules.LIVE and rules.unverified(since, now):
+        with suppress(Conflict):  # it moved meanwhile: whoever moved it decided
+            _finish(item, rules.Outcome(rules.REVIEW, rules.UNVERIFIED, rules.UNVERIFIED), source="check")
+        return
+    if item.status in rules.LIVE:
+        next_at = rules.after_failure(item.gateway, created_at=created, now=now, failures=failures)
+        entry = stored.timeline_entry("check", item.status, "unanswered")
+    else:  # in review (unverified), still unanswered: hourly while it is asked about at all
+        next_at = now + rules.LATER
+        entry = None
+        if not rules.still_asked(item.status, item.review_reason, now - created):
+            next_at = None
+    stored.defer(item, entry=entry, next_at=clock.iso(next_at) if next_at else None, failures=failures,
+                 unanswered_since=clock.iso(since))
 
 
-# --- cancelling, receipts ----------------------------------------------------------------------------------
+# --- what the contact does: check now, cancel, receipts --------------------------------------------------------
 
-def cancel_payment(context: Context, payment_id: str) -> PaymentItem:
-    """Cancels a payment the contact abandoned, only while the gateway has not heard of it."""
+def check_payment(context: Context, payment_id: str) -> PaymentItem:
+    """"Verificar ahora": asks the gateway about a live payment at once and answers it as it now stands. At
+    most once every :data:`CONTACT_CHECK_SECONDS` a payment, counting only the contacts' checks (429 with
+    ``Retry-After`` otherwise). A final payment is answered as it is, without asking. A gateway that does not
+    answer is a 503; the reconciler keeps asking on its schedule."""
     principal = context.principal
     item = stored.visible(principal, payment_id)
-    if item.status != rules.CREATED:
+    if item.status not in rules.LIVE:
+        return item
+    now = clock.now()
+    if not stored.reserve_contact_check(item, now=now, every_seconds=CONTACT_CHECK_SECONDS):
+        last = clock.parse_iso(str(item.contact_checked_at))
+        wait = max(1, math.ceil(CONTACT_CHECK_SECONDS - (now - last).total_seconds()))
+        raise TooManyRequests("This payment was checked less than a minute ago; try again in a moment.",
+                              retry_after=min(wait, CONTACT_CHECK_SECONDS), code="check_too_soon")
+    try:
+        report = query_gateway(principal.tenant, item)
+    except GatewayError as exc:
+        get_logger().warning("check now: the gateway did not answer", extra={"payment_id": item.payment_id,
+                                                                            "error": exc.message})
+        raise GatewayUnavailable("The payment gateway is not answering; try again in a few minutes.",
+                                 code="gateway_unavailable") from exc
+    return apply_gateway_report(item, report, source="contact_check")
+
+
+def cancel_payment(context: Context, payment_id: str) -> PaymentItem:
+    """Cancels a payment the contact abandoned, only while the gateway has no attempt at paying it: it has never
+    heard of it, or (Zona Virtual's 888) the payer opened its page without starting to pay."""
+    principal = context.principal
+    item = stored.visible(principal, payment_id)
+    if item.status not in rules.LIVE:
         raise Conflict("Only a payment that has not reached the gateway can be cancelled.",
                        code="payment_not_cancellable", details={"status": item.status})
     status = query_gateway(principal.tenant, item)
-    if status.state != "unknown":
+    if status.state != "unknown" and not rules.not_started(item.gateway, status.raw_state):
         apply_gateway_report(item, status, source="check")
         raise Conflict("The gateway already has this payment; wait for its answer.", code="payment_at_gateway",
                        details={"status": status.state})
-    return _finish(item, rules.Outcome(rules.CANCELLED, "cancelled by the contact"), event="cancelled")
+    return _finish(item, rules.Outcome(rules.CANCELLED, "cancelled"), source="cancelled")
 
 
 RECEIPT_FIELDS = ("reference", "gateway", "method", "amount", "currency", "items", "transaction_id", "cus", "bank",
@@ -366,8 +496,7 @@ def confirm_payu(tenant_slug: str, form: dict[str, str]) -> dict[str, Any]:
         _security_event(tenant_slug, f"rejected confirmation ({exc.code})", reference=reference,
                         payment=item.payment_id)
         raise
-    report = _normalized(replace(notification.status(), message=f"PayU state_pol {notification.raw_state}"))
-    applied = apply_gateway_report(item, report, source="confirmation")
+    applied = apply_gateway_report(item, _normalized(notification.status()), source="confirmation")
     return {"status": applied.status, "reference": item.reference}
 
 
@@ -376,6 +505,34 @@ def portal_page(tenant_slug: str, reference: str | None) -> str:
     portal = tenants.get(tenant_slug).portal_url.rstrip("/")
     item = stored.by_reference(tenant_slug, reference) if reference and len(reference) <= 80 else None
     return f"{portal}/#/payments/{item.payment_id}" if item is not None else f"{portal}/#/payments"
+
+
+def _came_back(tenant_slug: str, item: PaymentItem, *, source: str) -> None:
+    """The payer's browser is back from the gateway. What the browser says is never trusted: the gateway is
+    asked (at most once every :data:`CALLBACK_QUERY_SECONDS` a payment, since anyone can call these addresses)
+    and its answer applied. A payment still ``created`` then becomes ``pending``, so its checkout is no longer
+    offered: continuing could take the money twice."""
+    if stored.reserve_query(item, now=clock.now(), every_seconds=CALLBACK_QUERY_SECONDS):
+        try:
+            item = apply_gateway_report(item, query_gateway(tenant_slug, item), source=source)
+        except (GatewayError, Conflict) as exc:
+            get_logger().warning("verification after the payer's return failed",  # the reconciler asks later
+                                 extra={"payment_id": item.payment_id, "error": exc.message})
+    if item.status == rules.CREATED:
+        with suppress(Conflict):  # it moved meanwhile
+            stored.mark_returned(item, stored.timeline_entry(source, rules.PENDING, "returned"))
+
+
+def payu_response(tenant_slug: str, params: dict[str, str]) -> str:
+    """PayU's browser redirect back (its parameters are display only, never applied): asks PayU, then goes to
+    the payment's portal page."""
+    page = portal_page(tenant_slug, None)  # 404 for an unknown tenant
+    reference = params.get("referenceCode") or ""
+    item = stored.by_reference(tenant_slug, reference) if reference and len(reference) <= 80 else None
+    if item is None or item.gateway != "payu":
+        return page
+    _came_back(tenant_slug, item, source="returned")
+    return f"{page}/{item.payment_id}"
 
 
 def zonavirtual_callback(tenant_slug: str, params: dict[str, str]) -> str:
@@ -392,9 +549,5 @@ def zonavirtual_callback(tenant_slug: str, params: dict[str, str]) -> str:
     except NotificationMismatch as exc:
         _security_event(tenant_slug, f"rejected callback ({exc.reason})", payment=item.payment_id)
         return portal_page(tenant_slug, reference)
-    if stored.reserve_query(item, now=clock.now(), every_seconds=CALLBACK_QUERY_SECONDS):
-        try:
-            apply_gateway_report(item, query_gateway(tenant_slug, item), source="callback")
-        except GatewayError as exc:
-            get_logger().warning("verification after callback failed", extra={"error": str(exc)})  # reconciler
+    _came_back(tenant_slug, item, source="callback")
     return portal_page(tenant_slug, reference)

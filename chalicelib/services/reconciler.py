@@ -1,5 +1,6 @@
-"""The payment reconciler (DESIGN §5): live payments whose ``next_check_at`` has come, checked with their
-gateway and applied through the same code path as confirmations.
+"""The payment reconciler (DESIGN §5): payments whose ``next_check_at`` has come, checked with their gateway
+and applied through the same code path as confirmations. Each payment carries its own ``next_check_at``, at its
+gateway's cadence (:func:`chalicelib.domain.payments.next_check`); the schedule runs every 7 minutes.
 
 Bounded concurrency and a per-gateway rate limit; one payment's failure never stops the batch; safe to
 run twice at once (every write is conditional on the payment's status).
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from chalicelib.domain import clock
-from chalicelib.domain.payments import LIVE
+from chalicelib.domain import payments as rules
 from chalicelib.observability import get_logger, get_metrics
 from chalicelib.payments.exceptions import GatewayError
 from chalicelib.services import payments
@@ -83,13 +84,13 @@ def reconcile_due(*, limit: int = 2000, concurrency: int = CONCURRENCY) -> dict[
 def _check(item: PaymentItem, limits: dict[str, RateLimit], stats: Stats) -> None:
     tenant = keys.tenant_of(item.pk)
     try:
-        if item.status not in LIVE:
+        if not rules.awaits_gateway(item.status, item.review_reason):
             return  # finished since it was queued
         limits.get(item.gateway, RateLimit(1.0)).wait()
         try:
             report = payments.query_gateway(tenant, item)
         except GatewayError as exc:
-            payments.defer_check(item, f"the gateway did not answer: {exc.message}")
+            payments.defer_check(item, exc)
             with stats.lock:
                 stats.checked += 1
                 stats.errors += 1

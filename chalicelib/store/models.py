@@ -326,11 +326,20 @@ class PaymentItem(PorticoItem, discriminator="Payment"):
     timeline = ListAttribute(of=UnicodeAttribute, default=list)
     timeline_omitted = NumberAttribute(null=True)  # older entries dropped to keep the item small
     last_queried_at = UnicodeAttribute(null=True)  # the last gateway query a callback asked for
+    contact_checked_at = UnicodeAttribute(null=True)  # the last "check now" of a contact (once a minute)
     next_check_at = UnicodeAttribute(null=True)
+    checked_at = UnicodeAttribute(null=True)  # the last automatic check (the reconciler's)
     checks = NumberAttribute(default=0)
+    pending_code = UnicodeAttribute(null=True)  # the timeline code of the last live report (what it waits for)
+    failures = NumberAttribute(null=True)  # checks in a row the gateway did not answer
+    unanswered_since = UnicodeAttribute(null=True)  # the first of those
     final_at = UnicodeAttribute(null=True)
     review_reason = UnicodeAttribute(null=True)
     posted_by = UnicodeAttribute(null=True)  # the ERP receipt that posted it (balance truth)
+    # A second approved transaction for the reference is a payment of its own, in review: it names the
+    # original (duplicate_of), and the original lists the transactions found so (each recorded once).
+    duplicate_of = UnicodeAttribute(null=True)
+    duplicate_transactions = UnicodeSetAttribute(null=True)
 
 
 class PaymentReferenceItem(PorticoItem, discriminator="PaymentReference"):

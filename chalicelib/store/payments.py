@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -161,9 +162,12 @@ def new_payment_id(moment: datetime) -> str:
     return f"pay_{moment.strftime('%Y%m%d%H%M%S%f')}{secrets.token_hex(3)}"
 
 
-def timeline_entry(event: str, status: str, detail: str | None = None, *, at: str | None = None) -> str:
-    return json.dumps({"at": at or clock.iso(clock.now()), "event": event, "status": status, "detail": detail},
-                      ensure_ascii=False, separators=(",", ":"))
+def timeline_entry(event: str, status: str, code: str, *, at: str | None = None, **extra: str) -> str:
+    """One timeline entry: what reported it (``event``), the status after it, and what it meant (``code``,
+    worded by the portal; ``detail`` is the same in English, never the gateway's own words)."""
+    entry = {"at": at or clock.iso(clock.now()), "event": event, "status": status, "code": code,
+             "detail": rules.CODES.get(code, code), **extra}
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,14 +184,14 @@ def new_payment(principal: Principal, *, payment_id: str, reference: str, gatewa
     from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
 
     stamp = clock.iso(now)
-    next_at = clock.iso(now + rules.CHECK_EVERY)
+    next_at = clock.iso(rules.next_check(gateway, created_at=now, now=now))
     return PaymentItem(
         billing.account_pk(principal), keys.payment_sk(payment_id),
         payment_id=payment_id, reference=reference, gateway=gateway, account_id=principal.account_id,
         contact_id=principal.contact_id, status=rules.CREATED, amount=sum(c.amount for c in charges),
         currency=charges[0].invoice.currency,
         items=[{"invoice_id": c.invoice.doc_id, "number": c.invoice.number, "amount": c.amount} for c in charges],
-        checkout=checkout, timeline=[timeline_entry("created", rules.CREATED, at=stamp)],
+        checkout=checkout, timeline=[timeline_entry("created", rules.CREATED, "created", at=stamp)],
         next_check_at=next_at, gsi2pk=keys.RECONCILE_QUEUE,
         gsi2sk=keys.reconcile_sk(next_at, principal.tenant, payment_id), created_at=stamp, updated_at=stamp,
     )
@@ -266,7 +270,8 @@ def _while(item: PaymentItem, condition: Any) -> Any:
 
 def _remember(item: PaymentItem, *, status: str | None = None, entry: str | None = None,
               details: dict[str, str] | None = None) -> None:
-    """Mirrors a committed write on the caller's copy of the item."""
+    """Mirrors a committed transaction on the caller's copy of the item (a TransactWriteItems returns nothing;
+    an ``item.update`` needs no mirroring)."""
     for name, value in (details or {}).items():
         setattr(item, name, value)
     if status is not None:
@@ -283,45 +288,92 @@ def _detail_actions(details: dict[str, str]) -> list[Any]:
     return [getattr(PaymentItem, name).set(value) for name, value in details.items()]
 
 
-def record_report(item: PaymentItem, *, status: str, details: dict[str, str], entry: str, next_at: str,
-                  checked: bool) -> None:
-    """A live payment stays live (``created``/``pending``): what the gateway said and when to ask again.
-    ``Conflict`` when the payment moved meanwhile."""
-    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
-
-    tenant = keys.tenant_of(item.pk)
+def _conditional(item: PaymentItem, actions: list[Any], condition: Any) -> None:
+    """``item.update`` whose failed condition is :class:`Conflict` (the payment moved meanwhile). On success
+    ``item`` holds what is now stored (PynamoDB reads the updated item back), so nothing is mirrored by hand."""
     try:
-        item.update(
-            actions=[*_detail_actions(details),
-                     PaymentItem.status.set(status),
-                     PaymentItem.checks.add(1 if checked else 0),
-                     PaymentItem.next_check_at.set(next_at),
-                     PaymentItem.gsi2sk.set(keys.reconcile_sk(next_at, tenant, item.payment_id)),
-                     *_append_timeline(item, entry),
-                     PaymentItem.updated_at.set(clock.iso(clock.now()))],
-            condition=_while(item, PaymentItem.status == item.status),
-        )
+        item.update(actions=actions, condition=condition)
     except Exception as exc:
         if db.is_condition_failure(exc):
             raise Conflict("The payment changed meanwhile.", code="write_conflict") from exc
         raise
-    # update() refreshed the item from DynamoDB's ALL_NEW answer: nothing to mirror.
 
 
-def defer(item: PaymentItem, *, entry: str, next_at: str) -> None:
-    """The gateway could not answer: check again at ``next_at``; the timeline says why. A payment that moved
-    meanwhile is left as it is."""
+def _queue_actions(item: PaymentItem, next_at: str) -> list[Any]:
     from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
 
-    tenant = keys.tenant_of(item.pk)
+    return [PaymentItem.next_check_at.set(next_at), PaymentItem.gsi2pk.set(keys.RECONCILE_QUEUE),
+            PaymentItem.gsi2sk.set(keys.reconcile_sk(next_at, keys.tenant_of(item.pk), item.payment_id))]
+
+
+def record_report(item: PaymentItem, *, status: str, pending_code: str, details: dict[str, str], entry: str,
+                  next_at: str, checked: bool) -> None:
+    """A live payment stays live (``created``/``pending``): what the gateway said (``pending_code``, what the
+    payment now waits for), and when to ask again. The gateway answered, so a run of unanswered checks ends.
+    ``checked``: the reconciler asked (its last check is shown). ``Conflict`` when the payment moved meanwhile."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    stamp = clock.iso(clock.now())
+    actions = [*_detail_actions(details),
+               PaymentItem.status.set(status),
+               PaymentItem.pending_code.set(pending_code),
+               PaymentItem.checks.add(1 if checked else 0),
+               *_queue_actions(item, next_at),
+               *_append_timeline(item, entry),
+               PaymentItem.updated_at.set(stamp)]
+    if checked:
+        actions.append(PaymentItem.checked_at.set(stamp))
+    if item.failures or item.unanswered_since:
+        actions += [PaymentItem.failures.remove(), PaymentItem.unanswered_since.remove()]
+    _conditional(item, actions, _while(item, PaymentItem.status == item.status))
+
+
+def defer(item: PaymentItem, *, entry: str | None, next_at: str | None, failures: int, unanswered_since: str) -> None:
+    """The gateway could not answer: ask again at ``next_at`` (None: stop asking), counting the failures in a
+    row and since when; the timeline says so (``entry``). A payment that moved meanwhile is left as it is."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    stamp = clock.iso(clock.now())
+    actions = [PaymentItem.checks.add(1), PaymentItem.checked_at.set(stamp), PaymentItem.failures.set(failures),
+               PaymentItem.unanswered_since.set(unanswered_since)]
+    actions += _queue_actions(item, next_at) if next_at else [PaymentItem.gsi2pk.remove(), PaymentItem.gsi2sk.remove()]
+    if entry is not None:
+        actions += _append_timeline(item, entry)
+    with suppress(Conflict):
+        _conditional(item, actions, _while(item, PaymentItem.status == item.status))
+
+
+def reschedule(item: PaymentItem, next_at: str | None) -> None:
+    """A payment asked about after it went to review (unverified): ask again at ``next_at``, or never (None)."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    actions = [PaymentItem.checks.add(1), PaymentItem.checked_at.set(clock.iso(clock.now())),
+               PaymentItem.failures.remove(), PaymentItem.unanswered_since.remove()]
+    actions += _queue_actions(item, next_at) if next_at else [PaymentItem.gsi2pk.remove(), PaymentItem.gsi2sk.remove()]
+    with suppress(Conflict):  # it moved meanwhile: whoever moved it decides
+        _conditional(item, actions, PaymentItem.status == item.status)
+
+
+def mark_returned(item: PaymentItem, entry: str) -> None:
+    """The payer came back from the gateway: a ``created`` payment becomes ``pending`` (its checkout is no
+    longer offered, so nobody is invited to pay twice). ``Conflict`` when it is no longer ``created``."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    _conditional(item, [PaymentItem.status.set(rules.PENDING), PaymentItem.pending_code.set("returned"),
+                        *_append_timeline(item, entry), PaymentItem.updated_at.set(clock.iso(clock.now()))],
+                 _while(item, PaymentItem.status == rules.CREATED))
+
+
+def _claim(item: PaymentItem, attribute: Any, *, now: datetime, every_seconds: int) -> bool:
+    stamp = clock.iso_precise(now)
+    cutoff = clock.iso_precise(now - timedelta(seconds=every_seconds))
     try:
-        item.update(actions=[PaymentItem.checks.add(1), PaymentItem.next_check_at.set(next_at),
-                             PaymentItem.gsi2sk.set(keys.reconcile_sk(next_at, tenant, item.payment_id)),
-                             *_append_timeline(item, entry)],
-                    condition=_while(item, PaymentItem.status == item.status))
+        item.update(actions=[attribute.set(stamp)], condition=attribute.does_not_exist() | (attribute <= cutoff))
     except Exception as exc:
-        if not db.is_condition_failure(exc):
-            raise
+        if db.is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def reserve_query(item: PaymentItem, *, now: datetime, every_seconds: int) -> bool:
@@ -330,21 +382,21 @@ def reserve_query(item: PaymentItem, *, now: datetime, every_seconds: int) -> bo
     less than that ago; then nothing is written."""
     from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
 
-    stamp = clock.iso_precise(now)
-    cutoff = clock.iso_precise(now - timedelta(seconds=every_seconds))
-    try:
-        item.update(actions=[PaymentItem.last_queried_at.set(stamp)],
-                    condition=PaymentItem.last_queried_at.does_not_exist() | (PaymentItem.last_queried_at <= cutoff))
-    except Exception as exc:
-        if db.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return _claim(item, PaymentItem.last_queried_at, now=now, every_seconds=every_seconds)
+
+
+def reserve_contact_check(item: PaymentItem, *, now: datetime, every_seconds: int) -> bool:
+    """Claims a contact's "check now" of ``item``: at most once every ``every_seconds``, counting only the
+    contacts' checks (the reconciler's and the callbacks' do not count). False, writing nothing, when too soon."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    return _claim(item, PaymentItem.contact_checked_at, now=now, every_seconds=every_seconds)
 
 
 @dataclass(frozen=True, slots=True)
 class Final:
-    """A live payment's move to a final state, as decided by the service."""
+    """A payment's move to a final state (or from one final state to another: a late approval), as decided
+    by the service. ``next_at``: keep asking the gateway then (a review because it did not answer)."""
 
     status: str
     review_reason: str | None
@@ -354,15 +406,17 @@ class Final:
     event_data: dict[str, Any]
     day: str  # the tenant's calendar day (the statement movement's date)
     stamp: str
+    next_at: str | None = None
 
 
-def finish(item: PaymentItem, final: Final) -> None:
-    """Moves a live payment to a final state in one transaction with everything that goes with it: an
-    approval lowers each invoice's balance and records the movement, allocations and month total; every
-    final state releases the invoices' checkout locks; the event (if any) is in the same transaction."""
+def finish(item: PaymentItem, final: Final, invoices: dict[str, BillingDocumentItem]) -> None:
+    """Moves a payment to a final state in one transaction with everything that goes with it: an approval
+    lowers each invoice's balance (conditional on the balance read in ``invoices``, which must cover it) and
+    records the movement, allocations and month total; the invoices' checkout locks this payment holds are
+    released; the event (if any) is in the same transaction. Conditional on the status read: a late approval
+    moves a declined, expired, cancelled… payment exactly once. ``Conflict`` when anything moved meanwhile."""
     from chalicelib.store.models import BillingDocumentItem, PaymentItem  # lazy: keeps import app fast
 
-    invoices = invoices_of(item)
     approved = final.status == rules.APPROVED
 
     def writes(tx: Any) -> None:
@@ -370,12 +424,12 @@ def finish(item: PaymentItem, final: Final) -> None:
                    PaymentItem.status.set(final.status),
                    PaymentItem.final_at.set(final.stamp),
                    PaymentItem.updated_at.set(final.stamp),
-                   PaymentItem.gsi2pk.remove(),
-                   PaymentItem.gsi2sk.remove(),
+                   *(_queue_actions(item, final.next_at) if final.next_at
+                     else [PaymentItem.gsi2pk.remove(), PaymentItem.gsi2sk.remove()]),
                    *_append_timeline(item, final.entry)]
-        if final.review_reason:
-            actions.append(PaymentItem.review_reason.set(final.review_reason))
-        tx.update(item, actions=actions, condition=_while(item, PaymentItem.status.is_in(*rules.LIVE)))
+        actions.append(PaymentItem.review_reason.set(final.review_reason) if final.review_reason
+                       else PaymentItem.review_reason.remove())
+        tx.update(item, actions=actions, condition=_while(item, PaymentItem.status == item.status))
         for line in item.items:
             invoice = invoices.get(line["invoice_id"])
             if invoice is None:
@@ -383,32 +437,60 @@ def finish(item: PaymentItem, final: Final) -> None:
             invoice_actions = []
             if invoice.checkout_payment_id == item.payment_id:
                 invoice_actions.append(BillingDocumentItem.checkout_payment_id.remove())
+            condition = None
             if approved:
                 invoice_actions += _pay_invoice_actions(invoice, int(line["amount"]), final.day)
+                condition = BillingDocumentItem.balance == int(invoice.balance or 0)
             if invoice_actions:
-                tx.update(invoice, actions=invoice_actions)
+                tx.update(invoice, actions=invoice_actions, condition=condition)
         if approved:
             _record_movement(tx, item, final.day, final.stamp)
 
     _commit(item, final.event_type, final.event_data, writes)
     _remember(item, status=final.status, entry=final.entry, details=final.details)
-    item.final_at = final.stamp
-    if final.review_reason:
-        item.review_reason = final.review_reason
+    item.final_at, item.review_reason, item.next_check_at = final.stamp, final.review_reason, final.next_at
 
 
-def flag_late_report(item: PaymentItem, *, entry: str, details: dict[str, str], event_data: dict[str, Any]) -> None:
-    """A report contradicting a final state: recorded on the timeline and flagged to staff, never applied."""
+def note_after_approval(item: PaymentItem, entry: str) -> None:
+    """A report on an approved payment that changes nothing (a decline after the approval): on the timeline."""
     from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
 
-    def writes(tx: Any) -> None:
-        tx.update(item, actions=[*_detail_actions(details), *_append_timeline(item, entry),
-                                 PaymentItem.review_reason.set("late_report")],
-                  condition=_while(item, PaymentItem.status == item.status))
+    _conditional(item, _append_timeline(item, entry), _while(item, PaymentItem.status == rules.APPROVED))
 
-    _commit(item, "payment.needs_review", event_data, writes)
-    _remember(item, entry=entry, details=details)
-    item.review_reason = "late_report"
+
+def duplicate_payment(original: PaymentItem, *, payment_id: str, transaction_id: str, amount: int, currency: str,
+                      method: str | None, entry: str, stamp: str) -> PaymentItem:
+    """The record of a second approved transaction for ``original``'s reference (not written yet): a payment
+    of its own in review, naming the original, in no queue and with no reference item of its own."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    return PaymentItem(
+        original.pk, keys.payment_sk(payment_id),
+        payment_id=payment_id, reference=original.reference, gateway=original.gateway,
+        account_id=original.account_id, contact_id=original.contact_id, status=rules.REVIEW,
+        review_reason=rules.DUPLICATE_PAYMENT, amount=amount, currency=currency, items=original.items,
+        method=method, transaction_id=transaction_id, duplicate_of=original.payment_id, timeline=[entry],
+        created_at=stamp, updated_at=stamp, final_at=stamp,
+    )
+
+
+def save_duplicate(original: PaymentItem, duplicate: PaymentItem, *, entry: str, event_data: dict[str, Any]) -> None:
+    """Writes ``duplicate`` with its ``payment.needs_review`` event, and notes it on the original, once per
+    transaction (a repeated confirmation of the same transaction finds it noted: ``Conflict``)."""
+    from chalicelib.store.models import PaymentItem  # lazy: keeps import app fast
+
+    transaction_id = str(duplicate.transaction_id)
+
+    def writes(tx: Any) -> None:
+        tx.save(duplicate, condition=PaymentItem.pk.does_not_exist())
+        tx.update(original, actions=[PaymentItem.duplicate_transactions.add({transaction_id}),
+                                     *_append_timeline(original, entry)],
+                  condition=_while(original, (PaymentItem.status == rules.APPROVED)
+                                   & ~PaymentItem.duplicate_transactions.contains(transaction_id)))
+
+    _commit(original, "payment.needs_review", event_data, writes)
+    _remember(original, entry=entry)
+    original.duplicate_transactions = {*(original.duplicate_transactions or set()), transaction_id}
 
 
 def _commit(item: PaymentItem, event_type: str | None, data: dict[str, Any], writes: Callable[[Any], None]) -> None:
@@ -421,7 +503,7 @@ def _commit(item: PaymentItem, event_type: str | None, data: dict[str, Any], wri
 
 
 def _pay_invoice_actions(invoice: BillingDocumentItem, amount: int, day: str) -> list[Any]:
-    """Lowers the visible balance at once (balance truth); never below zero."""
+    """Lowers the visible balance at once (balance truth); the caller made sure it covers ``amount``."""
     from chalicelib.store.models import BillingDocumentItem  # lazy: keeps import app fast
 
     balance = max(0, int(invoice.balance or 0) - amount)

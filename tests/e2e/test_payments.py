@@ -61,8 +61,21 @@ def test_payu_left_pending_then_settled_by_a_late_confirmation(stack, page):
     customer.start_payment([first], "payu")
     page.click("#payu-pending")
     page.wait_for_url(re.compile(r"#/payments/pay_"))
-    expect(page.locator("#payment-status")).to_have_attribute("data-status", "created")
+
+    # Back from PayU, which has the payment: pending at the gateway, never "continue" (issue 11, 15)
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "pending")
+    expect(page.locator("#payment-status-explain")).to_have_attribute("data-explain", "explain.pending_gateway")
     expect(page.locator("#payment-next-check")).to_be_visible()
+    expect(page.locator("#payment-continue")).to_have_count(0)
+    expect(page.locator("#payment-cancel")).to_have_count(0)
+
+    # "Verificar ahora" asks PayU at once (still pending); asked again at once, the portal says when it may ask
+    page.click("#payment-check-now")
+    expect(page.locator("#payment-action-status")).to_contain_text("Acabamos de verificar el pago")
+    expect(page.locator('#payment-timeline li[data-event="contact_check"]')).to_have_count(1)
+    page.click("#payment-check-now")
+    expect(page.locator("#payment-action-status")).to_contain_text(re.compile(r"en \d+ segundos"))
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "pending")
 
     # PayU settles it later and confirms server-to-server; the open page notices by itself
     reference = page.locator("#payment-reference").inner_text().strip()
@@ -70,6 +83,7 @@ def test_payu_left_pending_then_settled_by_a_late_confirmation(stack, page):
                              timeout=10)
     assert resolved.ok and resolved.json()["confirmation"]["delivered"], resolved.text
     expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved", timeout=20_000)
+    expect(page.locator("#payment-check-now")).to_have_count(0)
     assert customer.balance(first) == 0
 
 
@@ -86,11 +100,42 @@ def test_zona_virtual_pse_pending_shows_the_cus(stack, page):
     expect(page.locator("#payment-cus")).to_contain_text(re.compile(r"\d"))
     assert customer.balance(first) == customer.invoices[first]
 
-    # The bank approves; the next verification (here: the callback again, past the 30 seconds in which a
-    # payment's callbacks make one gateway query) applies it
+    # What happens next, in the reader's words, and no way to pay twice (issue 11, 15 and 16)
+    expect(page.locator("#payment-status-explain")).to_have_attribute("data-explain", "explain.pending_bank")
+    expect(page.locator("#payment-status-explain")).to_contain_text("banco")
+    expect(page.locator("#payment-continue")).to_have_count(0)
+    expect(page.locator("#payment-cancel")).to_have_count(0)
+    timeline = page.locator("#payment-timeline")
+    expect(timeline.locator('li[data-code="pending_bank"]')).to_contain_text("Esperando la respuesta del banco")
+    expect(timeline).not_to_contain_text("CUS")  # the gateway's own words stay out of the timeline
+
+    # The bank approves; the browser does not come back: "Verificar ahora" asks Zona Virtual at once
     reference = page.locator("#payment-reference").inner_text().strip()
-    assert requests.post(f"{stack.sandbox}/sandbox/clock", json={"advance_minutes": 1}, timeout=10).ok
     assert requests.post(f"{stack.sandbox}/sandbox/zonavirtual/{reference}/resolve",
-                         json={"state": "APPROVED", "method": "PSE", "callback": True}, timeout=10).ok
-    expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved", timeout=20_000)
+                         json={"state": "APPROVED", "method": "PSE"}, timeout=10).ok
+    page.click("#payment-check-now")
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved")
+    expect(page.locator("#payment-action-status")).to_contain_text("Acabamos de verificar el pago")
+    assert customer.balance(first) == 0
+
+
+def test_check_now_brings_in_an_approval_nobody_told_us_about(stack, page):
+    """Issue 11, 13: PayU approved, its confirmation never came: "Verificar ahora" finds it."""
+    customer = Customer(stack, page)
+    first = next(iter(customer.invoices))
+    customer.start_payment([first], "payu")
+    page.click("#payu-pending")
+    page.wait_for_url(re.compile(r"#/payments/pay_"))
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "pending")
+    reference = page.locator("#payment-reference").inner_text().strip()
+    sandbox = f"{stack.sandbox}/sandbox"
+    assert requests.post(f"{sandbox}/switches", json={"drop_confirmations": True}, timeout=10).ok
+    try:
+        assert requests.post(f"{sandbox}/payu/{reference}/resolve", json={"state": "APPROVED"}, timeout=10).ok
+    finally:
+        assert requests.post(f"{sandbox}/switches", json={"drop_confirmations": False}, timeout=10).ok
+    page.click("#payment-check-now")
+    expect(page.locator("#payment-status")).to_have_attribute("data-status", "approved")
+    expect(page.locator("#payment-receipt")).to_be_visible()
+    expect(page.locator('#payment-timeline li[data-event="contact_check"]')).to_contain_text("Pago aprobado")
     assert customer.balance(first) == 0

@@ -83,7 +83,8 @@ def test_zona_virtual_references_are_unique_and_the_portal_page_finds_them(payer
     made = [payer.pay(f"fv-{number}", gateway="zonavirtual") for number in range(5)]
     references = [p["reference"] for p in made]
     assert len(set(references)) == 5 and all(ZV_REFERENCE.fullmatch(r) for r in references)
-    page = call(payer.client, "GET", f"/v1/gateways/payu/{payer.tenant}/response?referenceCode={references[2]}")
+    page = call(payer.client, "GET",
+                f"/v1/gateways/zonavirtual/{payer.tenant}/callback?id_comercio=31685&id_pago={references[2]}")
     assert page.status == 302 and page.headers["location"].endswith(f"#/payments/{made[2]['id']}")
 # --- point 6: Zona Virtual's field limits ----------------------------------------------------------------------
 
@@ -249,9 +250,9 @@ def test_a_cash_voucher_paid_days_later_approves(payer: Payer, sandbox: Sandbox,
     payment = payer.pay("fv-1")
     sandbox.payu_resolve(payment["reference"], "PENDING", "CASH")  # the voucher: no confirmation
     assert sandbox.take_confirmations() == []
-    clock.advance(minutes=8)  # the first check is due
+    clock.advance(minutes=11)  # PayU's first check is due (every 10 minutes at first)
     payer.reconcile()
-    assert (stored(payer, payment)["status"], stored(payer, payment)["method"]) == ("pending", "efecty")
+    assert (stored(payer, payment)["status"], stored(payer, payment)["method"]) == ("pending", "cash")
     clock.advance(days=6)
     sandbox.payu_resolve(payment["reference"], "APPROVED")
     [reply] = payer.deliver()

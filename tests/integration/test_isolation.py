@@ -318,6 +318,8 @@ CASES: list[Case] = [
          module="payments", own_scope=True),
     Case("GET", "/v1/portal/payments/{payment_id}", "portal", lambda t: Request(f"/v1/portal/payments/{t.payment_id}"),
          module="payments", own_scope=True),
+    Case("POST", "/v1/portal/payments/{payment_id}/check", "portal",
+         lambda t: Request(f"/v1/portal/payments/{t.payment_id}/check"), module="payments", own_scope=True),
     Case("POST", "/v1/portal/payments/{payment_id}/cancel", "portal",
          lambda t: Request(f"/v1/portal/payments/{t.payment_id}/cancel"), module="payments", own_scope=True),
     Case("GET", "/v1/portal/payments/{payment_id}/receipt", "portal",

@@ -10,6 +10,7 @@ changed nothing.
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from tests.integration.payments_support import (
     stored_payments,
     to_path,
 )
-from tests.support import call, grant, sent_mail, today
+from tests.support import call, count_dynamodb_calls, grant, sent_mail, today
 
 API_KEY_PAYU = PAYU_CREDENTIALS["api_key"]
 # The fixtures of payments_support, used by name here.
@@ -294,20 +295,38 @@ def test_payu_decline_and_error_change_no_balance_and_release_the_invoices(payer
     assert payer.balance("fv-1") == 0 and payer.balance("fv-2") == 2500
 
 
-def test_payu_response_page_redirects_to_the_payment_and_changes_nothing(payer: Payer) -> None:
+def test_payu_response_page_only_makes_us_ask_payu(payer: Payer, clock: Clock) -> None:
+    """The browser's return from PayU is display only: its parameters are never applied, PayU is asked (at most
+    once every 30 s a payment), and the payer who came back is no longer offered the checkout (issue 11, 15)."""
     payer.invoice("fv-1", 150000)
+    payer.invoice("fv-2", 3000)
     payment = payer.pay("fv-1")
     answer = payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
     payer.sandbox.take_confirmations()  # PayU's confirmation is lost: only the browser comes back
-    before = snapshot(payer, ("fv-1",), (payment["id"],))
     reply = call(payer.client, "GET", to_path(answer["response_url"]))
     assert reply.status == 302
     assert reply.headers["location"] == f"http://portal.test/{TENANT}/#/payments/{payment['id']}"
-    assert snapshot(payer, ("fv-1",), (payment["id"],)) == before
+    done = payer.payment(payment["id"])
+    assert done["status"] == "approved" and payer.balance("fv-1") == 0  # what PayU said, asked by us
+    assert (done["timeline"][-1]["event"], done["timeline"][-1]["code"]) == ("returned", "approved")
+    # A response claiming an approval PayU does not have: PayU says pending, so pending it is.
+    waiting = payer.pay("fv-2")
+    pending = payer.sandbox.payu_resolve(waiting["reference"], "PENDING")
+    forged = pending["response_url"].replace("transactionState=7", "transactionState=4").replace(
+        "lapTransactionState=PENDING", "lapTransactionState=APPROVED")
+    assert forged != pending["response_url"]
+    assert call(payer.client, "GET", to_path(forged)).status == 302
+    shown = payer.payment(waiting["id"])
+    assert (shown["status"], shown["waiting_for"]) == ("pending", "gateway") and "checkout" not in shown
+    assert payer.balance("fv-2") == 3000 and events_of(payer, waiting["id"]) == []
+    before = snapshot(payer, ("fv-1", "fv-2"), (payment["id"], waiting["id"]))
+    for _ in range(3):  # reloads within 30 s ask nothing and write nothing
+        assert call(payer.client, "GET", to_path(forged)).status == 302
+    assert snapshot(payer, ("fv-1", "fv-2"), (payment["id"], waiting["id"])) == before
     unknown = call(payer.client, "GET", f"/v1/gateways/payu/{TENANT}/response?referenceCode=acme-nope")
     assert unknown.status == 302 and unknown.headers["location"] == f"http://portal.test/{TENANT}/#/payments"
     error(call(payer.client, "GET", "/v1/gateways/payu/no-such-tenant/response"), 404, "tenant_not_found")
-    assert snapshot(payer, ("fv-1",), (payment["id"],)) == before
+    assert snapshot(payer, ("fv-1", "fv-2"), (payment["id"], waiting["id"])) == before
 
 
 # --- the reconciler ----------------------------------------------------------------------------------------------
@@ -320,27 +339,30 @@ def test_pending_then_approved_by_the_reconciler(payer: Payer, clock: Clock) -> 
     payment = payer.pay("fv-1")
     payer.sandbox.switches(drop_confirmations=True)  # PayU never posts PENDING; here not the approval either
     payer.sandbox.payu_resolve(payment["reference"], "PENDING", "PSE", "DAVIVIENDA")
-    assert payer.reconcile()["checked"] == 0  # not due before 7 minutes
+    assert payer.reconcile()["checked"] == 0
     clock.advance(minutes=8)
+    assert payer.reconcile()["checked"] == 0  # PayU is asked no earlier than every 10 minutes
+    clock.advance(minutes=3)
     stats = payer.reconcile()
     assert (stats["checked"], stats["changed"], stats["errors"]) == (1, 1, 0)
     pending = payer.payment(payment["id"])
     assert pending["status"] == "pending" and pending["method"] == "pse"
     assert pending["cus"] and pending["bank"] == "DAVIVIENDA"
-    assert pending["timeline"][-1]["event"] == "check" and pending["timeline"][-1]["status"] == "pending"
+    assert [pending["timeline"][-1][k] for k in ("event", "status", "code")] == ["check", "pending", "pending_bank"]
+    assert pending["waiting_for"] == "bank" and "checkout" not in pending
     assert payer.balance("fv-1") == 150000 and payer.erp_invoice("fv-1")["checkout_payment_id"] == payment["id"]
     payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
     assert payer.sandbox.take_confirmations() == []
-    clock.advance(minutes=8)
+    clock.advance(minutes=11)
     stats = reconciler.reconcile_due()
     assert (stats["checked"], stats["changed"], stats["errors"]) == (1, 1, 0)
-    assert 16 * 60 <= stats["oldest_pending_seconds"] <= 17 * 60
+    assert 22 * 60 <= stats["oldest_pending_seconds"] <= 23 * 60
     done = payer.payment(payment["id"])
     assert done["status"] == "approved"
     assert (done["timeline"][-1]["event"], done["timeline"][-1]["status"]) == ("check", "approved")
     assert payer.balance("fv-1") == 0 and events_of(payer, payment["id"]) == ["payment.approved"]
     assert len(receipt_mails(payment["reference"])) == 1
-    clock.advance(minutes=8)
+    clock.advance(minutes=11)
     assert payer.reconcile()["checked"] == 0  # final payments leave the queue
 
 
@@ -353,7 +375,7 @@ def test_two_reconciler_runs_at_once_apply_an_approval_once(payer: Payer, clock:
     payment = payer.pay("fv-1")
     payer.sandbox.switches(drop_confirmations=True)
     payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
-    clock.advance(minutes=8)
+    clock.advance(minutes=11)
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(lambda _: reconciler.reconcile_due(), range(2)))
     assert sum(r["errors"] for r in runs) == 0, runs
@@ -372,12 +394,12 @@ def test_payments_expire_when_the_gateway_says_so_or_never_saw_them(payer: Payer
     abandoned = payer.pay("fv-2", at_gateway=False)  # the contact closed the tab before PayU's page
     payer.sandbox.switches(drop_confirmations=True)
     payer.sandbox.payu_resolve(at_payu["reference"], "PENDING")
-    clock.advance(minutes=8)
+    clock.advance(minutes=11)
     payer.reconcile()
     assert payer.payment(at_payu["id"])["status"] == "pending"
     assert payer.payment(abandoned["id"])["status"] == "created"
     payer.sandbox.payu_resolve(at_payu["reference"], "EXPIRED")
-    clock.advance(minutes=8)
+    clock.advance(minutes=11)
     payer.reconcile()
     assert payer.payment(at_payu["id"])["status"] == "expired"
     assert (payer.balance("fv-1"), payer.erp_invoice("fv-1")["checkout_payment_id"]) == (150000, None)
@@ -386,10 +408,13 @@ def test_payments_expire_when_the_gateway_says_so_or_never_saw_them(payer: Payer
     payer.reconcile()
     waiting = stored_payment(TENANT, "acc-1", abandoned["id"])
     assert waiting["status"] == "created" and waiting["timeline"][-1]["event"] == "check"
+    assert waiting["timeline"][-1]["code"] == "not_at_gateway" and waiting["checkout"]
     clock.advance(hours=1)  # now more than 3 hours old
     payer.reconcile()
     expired = stored_payment(TENANT, "acc-1", abandoned["id"])
-    assert expired["status"] == "expired" and expired["final_at"]
+    assert expired["status"] == "expired" and expired["final_at"] and expired["timeline"][-1]["code"] == "never_reached"
+    clock.advance(hours=1)
+    assert payer.reconcile()["checked"] == 0  # a reference PayU never saw is not asked about once expired
     assert (payer.balance("fv-2"), payer.erp_invoice("fv-2")["checkout_payment_id"]) == (3000, None)
     assert events_of(payer, abandoned["id"]) == ["payment.expired"]
     assert portal_allocations(TENANT, "acc-1") == []
@@ -403,9 +428,9 @@ def test_reconciler_backs_off_then_sends_a_week_long_pending_payment_to_review(p
     payer.invoice("fv-1", 150000)
     payment = payer.pay("fv-1")
     payer.sandbox.payu_resolve(payment["reference"], "PENDING", "PSE")
-    assert (parse_iso(payment["next_check_at"]) - parse_iso(payment["created_at"])).total_seconds() == 7 * 60
-    # 7 minutes during the first hour, 10 until a day, then hourly.
-    for advance, every_minutes in ((8, 7), (2 * 60, 10), (25 * 60, 60), (4 * 24 * 60, 60)):
+    assert (parse_iso(payment["next_check_at"]) - parse_iso(payment["created_at"])).total_seconds() == 10 * 60
+    # PayU: every 10 minutes for a day, then hourly.
+    for advance, every_minutes in ((11, 10), (2 * 60, 10), (25 * 60, 60), (4 * 24 * 60, 60)):
         clock.advance(minutes=advance)
         payer.reconcile()
         stored = stored_payment(TENANT, "acc-1", payment["id"])
@@ -435,24 +460,74 @@ def test_one_gateway_failing_defers_its_payments_and_the_batch_goes_on(
     payer.sandbox.payu_resolve(second["reference"], "PENDING")
     payer.sandbox.zv_resolve(zv["reference"], "APPROVED")  # the browser never came back
     previous = {p["id"]: p["next_check_at"] for p in (first, second)}
-    for failure, said in ((500, "payu answered HTTP 500"), ("timeout", "payu did not answer in time")):
+    for failure in (500, "timeout"):
         payer.sandbox.switches(reports_fail=failure, timeout_seconds=1.0)
-        clock.advance(minutes=8)
+        clock.advance(minutes=11)
         stats = payer.reconcile()
         assert (stats["checked"], stats["errors"]) == (3 if failure == 500 else 2, 2), stats
         for payment in (first, second):
             deferred = payer.payment(payment["id"])
             assert deferred["status"] == "created"
-            assert deferred["timeline"][-1]["event"] == "check" and said in deferred["timeline"][-1]["detail"]
+            assert [deferred["timeline"][-1][k] for k in ("event", "code")] == ["check", "unanswered"]
+            assert "payu" not in deferred["timeline"][-1]["detail"].lower()  # what failed stays in the logs
             assert deferred["next_check_at"] > previous[payment["id"]]
             previous[payment["id"]] = deferred["next_check_at"]
         assert payer.balance("fv-1") == 10000 and payer.balance("fv-2") == 20000
     assert payer.payment(zv["id"])["status"] == "approved" and payer.balance("fv-3") == 0
     payer.sandbox.switches(reports_fail=0)
-    clock.advance(minutes=8)
+    clock.advance(minutes=21)  # two failures in a row: asked again 20 minutes later
     assert payer.reconcile()["errors"] == 0
     assert payer.payment(first["id"])["status"] == "approved" and payer.payment(second["id"])["status"] == "pending"
     assert payer.balance("fv-1") == 0 and payer.balance("fv-2") == 20000
+
+
+# The gateways' own words: PayU's state_pol and response codes, Zona Virtual's states and messages, method codes.
+GATEWAY_WORDS = ("state_pol", "gateway state", "registered the payment", "APPROVED", "DECLINED", "PENDING",
+                 "ENTITY_DECLINED", "CUS", "Zona Pagos", "PayU", "CARD", "VISA", "999", "888", "4001")
+
+
+def test_the_customer_never_reads_the_gateways_own_words(payer: Payer, clock: Clock, world: Any) -> None:
+    """Issue 11, 16: timeline entries carry a code the portal words in each language and an English detail
+    of ours; the receipt PDF and the mail speak the contact's language; the raw codes stay in the events."""
+    from pypdf import PdfReader
+
+    payer.invoice("fv-1", 150000)
+    payer.invoice("fv-2", 50000)
+    payu = payer.pay("fv-1")
+    payer.sandbox.switches(drop_confirmations=True)
+    payer.sandbox.payu_resolve(payu["reference"], "PENDING", "PSE")
+    clock.advance(minutes=11)
+    payer.reconcile()
+    payer.sandbox.switches(drop_confirmations=False)
+    payer.payu(payu, "APPROVED")
+    zv = payer.pay("fv-2", gateway="zonavirtual")
+    payer.zonavirtual(zv, "PENDING", "CARD", code=4001)
+    clock.advance(seconds=31)
+    payer.zonavirtual(zv, "DECLINED", "CARD")
+    payer.relogin()
+    shown = [payer.payment(payu["id"]), payer.payment(zv["id"])]
+    codes = [[e["code"] for e in p["timeline"]] for p in shown]
+    assert codes == [["created", "pending_bank", "approved"],
+                     ["created", "registered", "pending_review", "declined"]]
+    for entry in (e for p in shown for e in p["timeline"]):
+        assert not any(word in entry["detail"] for word in GATEWAY_WORDS), entry
+    # The raw codes are the integrator's.
+    [approved] = payer.events("payment.approved")
+    [declined] = payer.events("payment.declined")
+    assert (approved["data"]["gateway_state"], declined["data"]["gateway_state"]) == ("4", "4000")
+    assert approved["data"]["gateway_message"] == "APPROVED"
+    # The receipt and the mail, in English for a contact who reads English.
+    world.put("contacts/c-1", {"account_id": "acc-1", "name": "Persona c-1", "email": "c-1@cliente.test",
+                               "language": "en", "portal": grant("billing", "payments", actions={
+                                   "billing": ["view", "download"], "payments": ["view", "pay"]})})
+    payer.relogin()
+    receipt = payer.portal("GET", f"payments/{payu['id']}/receipt")
+    assert receipt.status == 200, receipt.body
+    pdf = requests.get(receipt.body["url"], timeout=10).content
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Payment method PSE" in text and "Medio de pago" not in text
+    [mail] = receipt_mails(payu["reference"])
+    assert not any(word in mail["text"] for word in ("state_pol", "CARD", "PENDING"))
 
 
 # --- Zona Virtual -------------------------------------------------------------------------------------------------
@@ -494,7 +569,8 @@ def test_zonavirtual_pse_pending_shows_the_cus_then_the_reconciler_approves(paye
     pending = payer.payment(payment["id"])
     assert (pending["status"], pending["method"], pending["bank"]) == ("pending", "pse", "NEQUI")
     assert pending["cus"] == answer["attempt"]["str_codigo_transaccion"]
-    assert "CUS" in pending["timeline"][-1]["detail"]
+    assert (pending["timeline"][-1]["code"], pending["waiting_for"]) == ("pending_bank", "bank")
+    assert "CUS" not in pending["timeline"][-1]["detail"]  # the gateway's words stay out of the timeline
     assert payer.ok("receivables")["invoices"][0]["payment_in_progress"] is True
     assert payer.balance("fv-1") == 150000
     # The bank approves (the browser does not come back); a newer rejected attempt does not undo a full approval.
@@ -524,6 +600,140 @@ def test_zonavirtual_refuses_another_currency_without_locking_the_invoice(payer:
     assert reply.status == 422 and "gateway" in reply.body["error"]["details"]["fields"], reply.body
     assert payer.erp_invoice("fv-usd")["checkout_payment_id"] is None
     assert payer.create("fv-usd").status == 201
+
+
+def test_a_zonavirtual_payment_not_started_for_30_minutes_expires_and_can_be_cancelled_before(
+        payer: Payer, clock: Clock) -> None:
+    """Issue 11, 8: Zona Virtual's 888 (not started) for more than 30 minutes means the payer abandoned the
+    checkout; while it is 888 the contact may cancel it."""
+    payer.invoice("fv-1", 150000)
+    payer.invoice("fv-2", 20000)
+    left = payer.pay("fv-1", gateway="zonavirtual")
+    payer.zonavirtual(left, "PENDING", "CARD", code=888)  # the payer opened the page and came back
+    shown = payer.payment(left["id"])
+    assert (shown["status"], shown["waiting_for"], shown["timeline"][-1]["code"]) == ("pending", "payer",
+                                                                                      "not_started")
+    assert "checkout" not in shown
+    clock.advance(minutes=20)
+    payer.reconcile()
+    assert stored_payment(TENANT, "acc-1", left["id"])["status"] == "pending"  # 20 minutes: still waiting
+    clock.advance(minutes=11)
+    payer.reconcile()
+    expired = stored_payment(TENANT, "acc-1", left["id"])
+    assert (expired["status"], expired["timeline"][-1]["code"]) == ("expired", "abandoned")
+    assert (payer.balance("fv-1"), payer.erp_invoice("fv-1")["checkout_payment_id"]) == (150000, None)
+    assert events_of(payer, left["id"]) == ["payment.expired"]
+    payer.relogin()
+    # Still 888: the contact cancels it; their invoice is free at once.
+    opened = payer.pay("fv-2", gateway="zonavirtual")
+    payer.zonavirtual(opened, "PENDING", "CARD", code=888)
+    reply = payer.portal("POST", f"payments/{opened['id']}/cancel")
+    assert reply.status == 200 and reply.body["status"] == "cancelled", reply.body
+    assert payer.erp_invoice("fv-2")["checkout_payment_id"] is None
+    # Pending at the bank is an attempt at paying: not cancellable.
+    at_bank = payer.pay("fv-2", gateway="zonavirtual")
+    payer.zonavirtual(at_bank, "PENDING", "PSE")
+    error(payer.portal("POST", f"payments/{at_bank['id']}/cancel"), 409, "payment_at_gateway")
+    assert payer.payment(at_bank["id"])["status"] == "pending"
+    assert payer.erp_invoice("fv-2")["checkout_payment_id"] == at_bank["id"]
+
+
+def gap_minutes(stored: dict[str, Any], now: Any) -> float:
+    from chalicelib.domain.clock import parse_iso
+
+    return round((parse_iso(stored["next_check_at"]) - now).total_seconds() / 60)
+
+
+def test_each_payment_is_asked_about_at_its_gateways_cadence(
+        payer: Payer, clock: Clock) -> None:
+    """Issue 11, 9: PayU no earlier than every 10 minutes, hourly for a cash voucher (the sandbox's Efecty);
+    Zona Virtual every 7 minutes for the first hour; every payment carries its own next_check_at under the
+    7-minute schedule."""
+    for n in (1, 2, 3):
+        payer.invoice(f"fv-{n}", 10000 * n)
+    card, zv, cash = payer.pay("fv-1"), payer.pay("fv-2", gateway="zonavirtual"), payer.pay("fv-3")
+    start = clock.now()
+    assert [gap_minutes(p, start) for p in (card, zv, cash)] == [10, 7, 10]
+    payer.sandbox.switches(drop_confirmations=True)
+    payer.sandbox.payu_resolve(card["reference"], "PENDING", "CARD")
+    payer.sandbox.payu_resolve(cash["reference"], "PENDING", "CASH")
+    clock.advance(minutes=8)
+    assert payer.reconcile()["checked"] == 1  # Zona Virtual only
+    clock.advance(minutes=3)
+    assert payer.reconcile()["checked"] == 2  # both PayU payments; Zona Virtual is due again at 15
+    now = clock.now()
+    shown = {p["id"]: stored_payment(TENANT, "acc-1", p["id"]) for p in (card, zv, cash)}
+    assert (shown[cash["id"]]["waiting_for"], shown[cash["id"]]["method"]) == ("voucher", "cash")
+    assert shown[cash["id"]]["timeline"][-1]["code"] == "pending_voucher"
+    assert [gap_minutes(shown[p["id"]], now) for p in (card, cash)] == [10, 60]
+    assert all(parse(shown[p["id"]]["last_checked_at"]) > start for p in (card, zv, cash))
+    def checks(payment: dict[str, Any]) -> int:
+        return [e["event"] for e in stored_payment(TENANT, "acc-1", payment["id"])["timeline"]].count("check")
+
+    clock.advance(minutes=50)  # 50 minutes after the first check: the card payment is asked again, the voucher not
+    payer.reconcile()
+    assert (checks(card), checks(cash)) == (2, 1)
+    clock.advance(minutes=11)  # an hour after its first check, the voucher is (and the card, 10 minutes on)
+    payer.reconcile()
+    assert (checks(card), checks(cash)) == (3, 2)
+
+
+def test_a_gateway_that_does_not_answer_backs_off_and_after_24_hours_the_payment_goes_to_review(
+        payer: Payer, clock: Clock, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11, 10: backs off up to hourly, with a metric and an error log each time; after 24 hours without an
+    answer the payment goes to review (unverified), its invoice released and the contact told; a later
+    approval still applies."""
+    import logging
+
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1")
+    payer.sandbox.switches(reports_fail=500)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.ERROR)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("portico").addHandler(handler)
+    gaps = []
+    try:
+        for _ in range(40):
+            shown = stored_payment(TENANT, "acc-1", payment["id"])
+            if shown["status"] != "created":
+                break
+            clock.offset += (parse(shown["next_check_at"]) - clock.now()) + timedelta(minutes=1)
+            payer.reconcile()
+            after = stored_payment(TENANT, "acc-1", payment["id"])
+            if after["status"] == "created":
+                gaps.append(gap_minutes(after, clock.now()))
+    finally:
+        logging.getLogger("portico").removeHandler(handler)
+    assert gaps[:6] == [10, 20, 40, 60, 60, 60], gaps
+    review = stored_payment(TENANT, "acc-1", payment["id"])
+    assert (review["status"], review["review_reason"], review["timeline"][-1]["code"]) == (
+        "review", "unverified", "unverified")
+    assert 24 * 60 <= (parse(review["final_at"]) - parse(payment["created_at"])).total_seconds() / 60 <= 26 * 60
+    assert (payer.balance("fv-1"), payer.erp_invoice("fv-1")["checkout_payment_id"]) == (150000, None)
+    assert events_of(payer, payment["id"]) == ["payment.needs_review"]
+    [told] = receipt_mails(payment["reference"])  # the one mail naming the payment
+    assert set(told["to"]) == {"c-1@cliente.test"} and "no vuelvas a pagar" in told["text"]
+    assert len(records) == len(gaps) + 1 and all(r.getMessage() == "gateway did not answer" for r in records)
+    assert capsys.readouterr().out.count('"GatewayUnanswered":[1.0]') == len(records)
+    # PayU comes back: the payer had paid meanwhile and PayU's confirmation was lost. The payment is still
+    # asked about, hourly, and the approval applies.
+    payer.sandbox.switches(reports_fail=0, drop_confirmations=True)
+    payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
+    clock.advance(minutes=61)
+    assert payer.reconcile()["checked"] == 1
+    done = stored_payment(TENANT, "acc-1", payment["id"])
+    assert (done["status"], done["review_reason"]) == ("approved", None) and payer.balance("fv-1") == 0
+    assert events_of(payer, payment["id"]) == ["payment.needs_review", "payment.approved"]
+    assert len(receipt_mails(payment["reference"])) == 2  # and the receipt
+    clock.advance(minutes=61)
+    assert payer.reconcile()["checked"] == 0
+
+
+def parse(text: str) -> Any:
+    from chalicelib.domain.clock import parse_iso
+
+    return parse_iso(text)
 
 
 # --- partial payments, locks, cancel, history ------------------------------------------------------------------
@@ -596,6 +806,51 @@ def test_cancel_only_while_created_and_unknown_at_the_gateway(payer: Payer) -> N
     error(payer.portal("POST", "payments/pay_0000/cancel"), 404, "payment_not_found")
 
 
+def test_check_now_asks_the_gateway_at_once_and_at_most_once_a_minute(
+        payer: Payer, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: "Verificar ahora" on a live payment asks the gateway now and answers the payment as it stands;
+    once a minute a payment, counting only the contacts' own checks; a final payment is answered without asking."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1")
+    payer.sandbox.switches(drop_confirmations=True)
+    payer.sandbox.payu_resolve(payment["reference"], "PENDING", "PSE")
+    with count_dynamodb_calls(monkeypatch) as calls:
+        reply = payer.portal("POST", f"payments/{payment['id']}/check")
+    assert reply.status == 200, reply.body
+    assert (reply.body["status"], reply.body["waiting_for"], reply.body["timeline"][-1]["event"]) == (
+        "pending", "bank", "contact_check")
+    assert "checkout" not in reply.body and reply.body["last_checked_at"] is None  # not an automatic check
+    assert reply.body == payer.payment(payment["id"])  # the answer is the payment as stored, entry by entry
+    # session, contact and tenant; the payment; the claim of the minute; the report
+    assert calls.operations == ["BatchGetItem", "GetItem", "UpdateItem", "UpdateItem"], calls
+    again = payer.portal("POST", f"payments/{payment['id']}/check")
+    assert error(again, 429, "check_too_soon")["retry_after"] == int(again.headers["retry-after"])
+    assert 1 <= int(again.headers["retry-after"]) <= 60
+    clock.advance(seconds=61)
+    payer.sandbox.switches(reports_fail=500)  # the gateway does not answer: say so, change nothing
+    before = snapshot(payer, ("fv-1",), (payment["id"],))
+    error(payer.portal("POST", f"payments/{payment['id']}/check"), 503, "gateway_unavailable")
+    after = snapshot(payer, ("fv-1",), (payment["id"],))
+    assert after["events"] == before["events"] and payer.payment(payment["id"])["status"] == "pending"
+    payer.sandbox.switches(reports_fail=0)
+    clock.advance(minutes=11)
+    assert payer.reconcile()["checked"] == 1  # an automatic check just now does not count against the contact
+    payer.relogin()
+    payer.sandbox.payu_resolve(payment["reference"], "APPROVED")
+    done = payer.portal("POST", f"payments/{payment['id']}/check")
+    assert done.status == 200 and done.body["status"] == "approved", done.body
+    assert payer.balance("fv-1") == 0 and len(receipt_mails(payment["reference"])) == 1
+    # A final payment: answered as it is, without asking and without the minute's limit.
+    zv = payer.pay(payer.invoice("fv-2", 5000)["id"], gateway="zonavirtual")
+    payer.zonavirtual(zv, "APPROVED")
+    asked = verifications(payer)
+    for _ in range(2):
+        final = payer.portal("POST", f"payments/{zv['id']}/check")
+        assert (final.status, final.body["status"]) == (200, "approved")
+    assert verifications(payer) == asked
+    error(payer.portal("POST", "payments/pay_0000/check"), 404, "payment_not_found")
+
+
 def test_payment_history_pages_filters_and_scopes(payer: Payer, world: Any) -> None:
     for n in (1, 2, 3):
         payer.invoice(f"fv-{n}", 1000 * n)
@@ -622,7 +877,7 @@ def test_payment_history_pages_filters_and_scopes(payer: Payer, world: Any) -> N
     error(colleague.create("fv-1"), 403, "action_not_allowed")
     error(colleague.portal("POST", f"payments/{made[0]['id']}/cancel"), 403, "action_not_allowed")
     assert payer.payment(made[0]["id"])["status"] == "created"
-    error(payer.portal("GET", "payments/bad$id"), 404, "not_found")  # issue 10: a malformed id is like an unknown one
+    error(payer.portal("GET", "payments/bad$id"), 404, "not_found")  # docs/api.md: a malformed id is not found
 
 
 # --- balance truth -------------------------------------------------------------------------------------------------
@@ -696,9 +951,9 @@ def test_replayed_and_duplicated_confirmations_apply_once(payer: Payer) -> None:
     assert sum(line["credit"] for line in statement_lines(payer, "portal_payment")) == 150000
 
 
-def test_reordered_and_late_reports_are_recorded_never_applied(payer: Payer) -> None:
+def test_a_decline_after_the_approval_never_reverts_it(payer: Payer) -> None:
+    """Issue 11, 4: a decline, expiry or error reported after an approval is recorded, never applied."""
     payer.invoice("fv-1", 150000)
-    payer.invoice("fv-2", 80000)
     # Reordered: a decline, then PayU's approved retry; they arrive newest first.
     payment = payer.pay("fv-1")
     payer.sandbox.switches(reorder=True)
@@ -707,23 +962,199 @@ def test_reordered_and_late_reports_are_recorded_never_applied(payer: Payer) -> 
     forms = payer.sandbox.take_confirmations()
     assert [f["state_pol"] for f in forms] == ["4", "6"]
     assert [payer.confirm(f).body["status"] for f in forms] == ["approved", "approved"]
-    done = payer.payment(payment["id"])
-    assert (done["status"], done["review_reason"]) == ("approved", "late_report")
-    assert done["timeline"][-1]["event"] == "late_report"
-    assert payer.balance("fv-1") == 0 and [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [150000]
-    assert events_of(payer, payment["id"]) == ["payment.approved", "payment.needs_review"]
-    # Late: the decline is final, then an approval arrives (twice, as PayU retries): flagged once, not applied.
+    assert payer.confirm(forms[1]).body["status"] == "approved"  # PayU delivers the decline again
     payer.sandbox.switches(reorder=False)
-    declined = payer.pay("fv-2")
-    payer.payu(declined, "DECLINED")
-    late = at_gateway_form(payer, declined, "APPROVED")
-    assert payer.confirm(late).body == {"status": "declined", "reference": declined["reference"]}
-    assert payer.confirm(late).status == 200
-    flagged = payer.payment(declined["id"])
-    assert (flagged["status"], flagged["review_reason"]) == ("declined", "late_report")
-    assert [e["event"] for e in flagged["timeline"]].count("late_report") == 1
-    assert payer.balance("fv-2") == 80000 and len(portal_allocations(TENANT, "acc-1")) == 1
-    assert events_of(payer, declined["id"]) == ["payment.declined", "payment.needs_review"]
+    payer.sandbox.payu_resolve(payment["reference"], "EXPIRED")  # and an expiry on yet another transaction
+    assert [r.body["status"] for r in payer.deliver()] == ["approved"]
+    done = payer.payment(payment["id"])
+    assert (done["status"], done["review_reason"]) == ("approved", None)
+    assert [(e["event"], e["status"], e["code"]) for e in done["timeline"]] == [
+        ("created", "created", "created"), ("confirmation", "approved", "approved"),
+        ("confirmation", "approved", "late_failure"), ("confirmation", "approved", "late_failure")]
+    assert {e["transaction_id"] for e in done["timeline"][2:]} == {forms[1]["transaction_id"],
+                                                                    payer.sandbox.state()["payu"]["orders"][0][
+                                                                        "transactions"][-1]["id"]}
+    assert done["transaction_id"] == forms[0]["transaction_id"]
+    assert payer.balance("fv-1") == 0 and [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [150000]
+    assert events_of(payer, payment["id"]) == ["payment.approved"]
+    assert len(receipt_mails(payment["reference"])) == 1
+
+
+# --- money taken is never lost (issue 11) ---------------------------------------------------------------------
+
+
+def test_an_approval_after_a_decline_on_the_same_reference_is_applied(payer: Payer) -> None:
+    """Issue 11, 1: PayU lets the payer retry inside WebCheckout with the same reference after a decline."""
+    payer.invoice("fv-1", 80000)
+    payer.invoice("fv-2", 5000)
+    payment = payer.pay("fv-1")
+    payer.payu(payment, "DECLINED")
+    declined = payer.payment(payment["id"])
+    assert declined["status"] == "declined" and payer.erp_invoice("fv-1")["checkout_payment_id"] is None
+    approval = at_gateway_form(payer, payment, "APPROVED")  # the retry, approved
+    assert payer.confirm(approval).body == {"status": "approved", "reference": payment["reference"]}
+    assert payer.confirm(approval).body["status"] == "approved"  # PayU retries: applied once
+    done = payer.payment(payment["id"])
+    assert (done["status"], done["transaction_id"], done["review_reason"]) == (
+        "approved", approval["transaction_id"], None)
+    assert [(e["event"], e["status"], e["code"]) for e in done["timeline"]] == [
+        ("created", "created", "created"), ("confirmation", "declined", "declined"),
+        ("confirmation", "approved", "approved")]
+    assert payer.balance("fv-1") == 0 and payer.receivables() == {"fv-2": 5000}
+    assert [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [80000]
+    assert [line["credit"] for line in statement_lines(payer, "portal_payment")] == [80000]
+    assert events_of(payer, payment["id"]) == ["payment.declined", "payment.approved"]
+    [event] = payer.events("payment.approved")
+    assert {k: event["data"][k] for k in ("previous_status", "gateway_state", "transaction_id")} == {
+        "previous_status": "declined", "gateway_state": "4", "transaction_id": approval["transaction_id"]}
+    assert len(receipt_mails(payment["reference"])) == 1  # the receipt goes out late too
+    assert payer.portal("GET", f"payments/{payment['id']}/receipt").status == 200
+
+
+def test_an_approval_after_our_expiry_a_cancel_or_an_error_is_applied(payer: Payer, clock: Clock) -> None:
+    """Issue 11, 1: the payer reached PayU after we expired the payment, paid one they had cancelled, or PayU
+    approved a retry after an error: the money is applied."""
+    for n in (1, 2, 3):
+        payer.invoice(f"fv-{n}", 1000 * n)
+    expired = payer.pay("fv-1", at_gateway=False)
+    cancelled = payer.pay("fv-2", at_gateway=False)
+    broken = payer.pay("fv-3")
+    payer.payu(broken, "ERROR")
+    assert payer.portal("POST", f"payments/{cancelled['id']}/cancel").body["status"] == "cancelled"
+    clock.advance(hours=3, minutes=10)
+    payer.reconcile()
+    assert stored_payment(TENANT, "acc-1", expired["id"])["status"] == "expired"
+    payer.relogin()
+    for late, was in ((expired, "expired"), (cancelled, "cancelled"), (broken, "error")):
+        if was != "error":
+            payer.sandbox.payu_checkout(late)  # the form was still open in a tab
+        approval = at_gateway_form(payer, late, "APPROVED")
+        assert payer.confirm(approval).body["status"] == "approved", was
+        done = payer.payment(late["id"])
+        assert (done["status"], done["timeline"][-1]["code"]) == ("approved", "approved"), was
+        assert events_of(payer, late["id"])[-1] == "payment.approved", was
+        assert len(receipt_mails(late["reference"])) == 1, was
+    assert payer.receivables() == {}
+    assert sorted(int(a.amount) for a in portal_allocations(TENANT, "acc-1")) == [1000, 2000, 3000]
+
+
+def test_a_newer_approved_zonavirtual_attempt_approves_a_declined_payment(payer: Payer, clock: Clock) -> None:
+    """Issue 11, 1: a Zona Virtual payment can get a newer, approved attempt after a rejected one."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1", gateway="zonavirtual")
+    payer.zonavirtual(payment, "DECLINED", "PSE")
+    assert payer.payment(payment["id"])["status"] == "declined"
+    clock.advance(seconds=31)
+    payer.zonavirtual(payment, "APPROVED", "CARD")
+    done = payer.payment(payment["id"])
+    assert (done["status"], done["method"]) == ("approved", "card") and payer.balance("fv-1") == 0
+    assert events_of(payer, payment["id"]) == ["payment.declined", "payment.approved"]
+    assert len(receipt_mails(payment["reference"])) == 1
+
+
+def test_a_late_approval_the_invoices_no_longer_carry_goes_to_review(payer: Payer, world: Any) -> None:
+    """Issue 11, 1: part was paid meanwhile (another payment, a receipt from the ERP): the payment goes to review
+    (overpayment), the money visible, nothing applied twice."""
+    payer.invoice("fv-1", 100000)
+    payer.invoice("fv-2", 40000)
+    first = payer.pay("fv-1")
+    payer.payu(first, "DECLINED")
+    second = payer.pay("fv-1")  # the contact paid the invoice again, with a new payment
+    payer.payu(second, "APPROVED")
+    late = at_gateway_form(payer, first, "APPROVED")
+    assert payer.confirm(late).body["status"] == "review"
+    review = payer.payment(first["id"])
+    assert (review["status"], review["review_reason"], review["timeline"][-1]["code"]) == (
+        "review", "overpayment", "overpayment")
+    assert review["transaction_id"] == late["transaction_id"]  # the money is visible
+    assert payer.balance("fv-1") == 0 and [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [100000]
+    assert events_of(payer, first["id"]) == ["payment.declined", "payment.needs_review"]
+    assert receipt_mails(first["reference"]) == []
+    assert payer.confirm(late).body["status"] == "review"  # staff decide: a repeat does not apply it
+    # A live payment whose invoice the ERP's receipt paid in part meanwhile.
+    live = payer.pay("fv-2")
+    world.put("receipts/rc-1", {"account_id": "acc-1", "number": "RC-1", "issue_date": today().isoformat(),
+                                "currency": "COP", "total": 15000, "applied_to": [{"invoice_id": "fv-2",
+                                                                                   "amount": 15000}]})
+    payer.invoice("fv-2", 25000, total=40000)
+    assert payer.balance("fv-2") == 25000
+    payer.payu(live, "APPROVED")
+    shown = payer.payment(live["id"])
+    assert (shown["status"], shown["review_reason"]) == ("review", "overpayment")
+    assert payer.balance("fv-2") == 25000 and payer.erp_invoice("fv-2")["checkout_payment_id"] is None
+    assert len(portal_allocations(TENANT, "acc-1")) == 1 and events_of(payer, live["id"]) == ["payment.needs_review"]
+
+
+def test_a_late_approval_for_another_amount_goes_to_review(payer: Payer) -> None:
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1")
+    payer.payu(payment, "DECLINED")
+    approval = at_gateway_form(payer, payment, "APPROVED")
+    assert payer.confirm(signed(approval, value="1499.00")).body["status"] == "review"
+    review = payer.payment(payment["id"])
+    assert (review["status"], review["review_reason"]) == ("review", "amount_mismatch")
+    assert payer.confirm(approval).body["status"] == "review"  # staff are on it: nothing applies behind them
+    assert payer.balance("fv-1") == 150000 and portal_allocations(TENANT, "acc-1") == []
+
+
+def test_a_week_long_pending_payment_in_review_is_approved_when_its_approval_arrives(
+        payer: Payer, clock: Clock) -> None:
+    """Issue 11, 2: review for a reason other than a mismatch (a voucher or a bank payment settled on day 7)."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1", gateway="zonavirtual")
+    payer.zonavirtual(payment, "PENDING", "PSE")
+    clock.advance(days=7, hours=1)
+    payer.reconcile()
+    review = stored_payment(TENANT, "acc-1", payment["id"])
+    assert (review["status"], review["review_reason"]) == ("review", "pending_too_long")
+    assert payer.erp_invoice("fv-1")["checkout_payment_id"] is None
+    payer.relogin()
+    payer.zonavirtual(payment, "APPROVED", "PSE")  # the bank settles; the payer's browser comes back
+    done = payer.payment(payment["id"])
+    assert (done["status"], done["review_reason"]) == ("approved", None) and payer.balance("fv-1") == 0
+    assert events_of(payer, payment["id"]) == ["payment.needs_review", "payment.approved"]
+    assert len(receipt_mails(payment["reference"])) == 1
+
+
+def test_a_second_approved_transaction_is_a_review_record_of_its_own(payer: Payer, clock: Clock) -> None:
+    """Issue 11, 3: the payer paid twice for one reference. The original stays approved; a separate payment in
+    review (duplicate_payment) names both transactions; a repeated confirmation changes nothing."""
+    payer.invoice("fv-1", 150000)
+    payment = payer.pay("fv-1")
+    first = payer.payu(payment, "APPROVED")
+    again = at_gateway_form(payer, payment, "APPROVED")  # a second transaction, approved
+    assert again["transaction_id"] != first["transaction_id"]
+    for form in (again, again, first):  # PayU retries; the first transaction's confirmation comes again too
+        assert payer.confirm(form).body["status"] == "approved"
+    original = payer.payment(payment["id"])
+    assert (original["status"], original["transaction_id"]) == ("approved", first["transaction_id"])
+    assert [e["code"] for e in original["timeline"]] == ["created", "approved", "duplicate_payment"]
+    history = payer.ok("payments")["items"]
+    assert [p["status"] for p in history] == ["review", "approved"]
+    duplicate = payer.payment(history[0]["id"])
+    assert {k: duplicate[k] for k in ("reference", "review_reason", "duplicate_of", "transaction_id", "amount")} == {
+        "reference": payment["reference"], "review_reason": "duplicate_payment", "duplicate_of": payment["id"],
+        "transaction_id": again["transaction_id"], "amount": 150000}
+    assert original["timeline"][-1]["duplicate"] == duplicate["id"]
+    events = [e for e in payer.events("payment.needs_review")]
+    assert len(events) == 1 and events[0]["data"]["duplicate_of"] == payment["id"]
+    assert events[0]["data"]["transaction_ids"] == [first["transaction_id"], again["transaction_id"]]
+    assert events_of(payer, payment["id"]) == ["payment.approved"]
+    assert payer.balance("fv-1") == 0 and [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [150000]
+    assert len(receipt_mails(payment["reference"])) == 1
+    error(payer.portal("GET", f"payments/{duplicate['id']}/receipt"), 409, "payment_not_approved")
+    # Zona Virtual: a second approved attempt, found when the browser comes back.
+    payer.invoice("fv-2", 50000)
+    zv = payer.pay("fv-2", gateway="zonavirtual")
+    payer.zonavirtual(zv, "APPROVED", "CARD")
+    clock.advance(seconds=31)
+    second = payer.zonavirtual(zv, "APPROVED", "PSE")
+    assert second.status == 302
+    zv_history = [p for p in payer.ok("payments")["items"] if p["reference"] == zv["reference"]]
+    assert [(p["status"], p["review_reason"]) for p in zv_history] == [("review", "duplicate_payment"),
+                                                                     ("approved", None)]
+    assert payer.balance("fv-2") == 0 and len(portal_allocations(TENANT, "acc-1")) == 2
+    assert len(payer.events("payment.needs_review")) == 2
 
 
 def _forgeries(form: dict[str, str]) -> dict[str, tuple[str, dict[str, str], int, str]]:
@@ -807,10 +1238,14 @@ def test_zonavirtual_callbacks_are_only_a_reason_to_ask(payer: Payer, clock: Clo
                           "currency": "COP", "state_pol": "4", "transaction_id": "x"})
     error(payer.confirm(payu_shaped), 404, "payment_not_found")
     assert snapshot(payer, ("fv-1", "fv-2"), (payment["id"], short["id"])) == before
-    # Zona Virtual not answering: the callback still redirects; nothing changes (the reconciler asks later).
+    # Zona Virtual not answering: the callback still redirects; no money moves (the reconciler asks later), but the
+    # payer came back, so the checkout is no longer offered.
     payer.sandbox.switches(verification_fail=500)
     assert payer.callback(answer["callback_url"]).status == 302
-    assert snapshot(payer, ("fv-1", "fv-2"), (payment["id"], short["id"])) == before
+    back = payer.payment(payment["id"])
+    assert (back["status"], back["waiting_for"], back["timeline"][-1]["code"]) == ("pending", "payer", "returned")
+    assert "checkout" not in back and payer.balance("fv-1") == 150000
+    assert portal_allocations(TENANT, "acc-1") == [] and events_of(payer, payment["id"]) == []
     payer.sandbox.switches(verification_fail=0)
     clock.advance(seconds=31)  # one gateway query a payment per 30 s, whatever the callbacks
     assert payer.callback(answer["callback_url"]).status == 302
@@ -852,11 +1287,10 @@ def test_a_payments_timeline_keeps_its_newest_50_entries(payer: Payer, clock: Cl
     """Each check appends to the timeline; the item must never approach DynamoDB's 400 KB (issue 10, 7)."""
     payer.invoice("fv-1", 150000)
     payment = payer.pay("fv-1")
-    payer.sandbox.switches(reports_fail=500)  # every check fails and is recorded
+    payer.sandbox.payu_resolve(payment["reference"], "PENDING", "PSE")  # every check is recorded
     for _ in range(60):
         clock.advance(minutes=11)
         payer.reconcile()
-    payer.sandbox.switches(reports_fail=0)
     shown = stored_payment(TENANT, "acc-1", payment["id"])
     assert len(shown["timeline"]) == 50
     assert shown["timeline_omitted"] == 11  # "created" + 60 checks = 61 entries
@@ -868,17 +1302,19 @@ def test_a_payments_timeline_keeps_its_newest_50_entries(payer: Payer, clock: Cl
 
     first, second = (stored.load(TENANT, "acc-1", payment["id"]) for _ in range(2))
     assert first is not None and second is not None
-    stored.record_report(first, status="created", details={}, entry=stored.timeline_entry("check", "created", "A"),
-                         next_at=clock.advance(minutes=1).isoformat(), checked=True)
+    status = first.status
+    stored.record_report(first, status=status, pending_code="pending_bank", details={},
+                         entry=stored.timeline_entry("check", status, "pending_bank", mark="A"),
+                         next_at=clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"), checked=True)
     with pytest.raises(Conflict):
-        stored.record_report(second, status="created", details={},
-                             entry=stored.timeline_entry("check", "created", "B"), next_at="2999-01-01T00:00:00Z",
-                             checked=True)
-    stored.defer(second, entry=stored.timeline_entry("check", "created", "stale"), next_at="2999-01-01T00:00:00Z")
+        stored.record_report(second, status=status, pending_code="pending_bank", details={},
+                             entry=stored.timeline_entry("check", status, "pending_bank", mark="B"),
+                             next_at="2999-01-01T00:00:00Z", checked=True)
+    stored.defer(second, entry=stored.timeline_entry("check", status, "pending_bank", mark="stale"),
+                 next_at="2999-01-01T00:00:00Z", failures=1, unanswered_since="2999-01-01T00:00:00Z")
     after = stored_payment(TENANT, "acc-1", payment["id"])
-    assert [e["detail"] for e in after["timeline"]][-1] == "A" and after["timeline_omitted"] == 12
-    assert len(first.timeline) == 50 and first.timeline_omitted == 12  # the copy mirrors what was written
-    at_gateway_form(payer, payment, "APPROVED")
+    assert after["timeline"][-1].get("mark") == "A" and after["timeline_omitted"] == 12
+    assert len(first.timeline) == 50 and first.timeline_omitted == 12  # the copy holds what was written
     payer.confirm(at_gateway_form(payer, payment, "APPROVED"))
     done = stored_payment(TENANT, "acc-1", payment["id"])
     assert done["status"] == "approved" and len(done["timeline"]) == 50 and done["timeline_omitted"] == 13
@@ -957,7 +1393,7 @@ def test_a_failed_commit_of_the_approval_is_completed_by_the_reconciler(
     assert payer.confirm(approval).status >= 500 and failures == [1]
     assert snapshot(payer, ("fv-1",), (payment["id"],)) == before
     # PayU gives up retrying; the reconciler finds the approval.
-    clock.advance(minutes=8)
+    clock.advance(minutes=11)
     assert payer.reconcile()["changed"] == 1
     assert stored_payment(TENANT, "acc-1", payment["id"])["status"] == "approved"
     assert payer.balance("fv-1") == 0 and [int(a.amount) for a in portal_allocations(TENANT, "acc-1")] == [150000]

@@ -39,6 +39,10 @@ def every_mail(tenant: str, language: str) -> dict[str, Callable[[], mail.Mail]]
             to="ana@example.com", tenant=tenant, logo_url=None, name="Ana", account=ACCOUNT,
             lines=[DueInvoice("fv-1002", "FV-1002", "2026-11-23", 175005000, "COP", 0)], link=link, can_pay=True,
             opt_out_link=link, language=language),
+        "payment_unverified": lambda: mail.payment_unverified(to="ana@example.com", tenant=tenant, logo_url=None,
+                                                              name="Ana", reference="PTC-1", gateway="PayU",
+                                                              amount=175005000, currency="COP", link=link,
+                                                              language=language),
     }
 
 
@@ -58,3 +62,15 @@ def test_a_name_without_a_period_keeps_the_sentences_own(kind: str) -> None:
     message = every_mail("Distribuidora Andina", "es-CO")[kind]()
 
     assert message.text.rstrip("\n").endswith("Distribuidora Andina.")
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("es-CO", ("no hemos podido confirmar tu pago PTC-1", "$ 1.750.050", "no vuelvas a pagar", "Ver el pago")),
+    ("en", ("we could not confirm your payment PTC-1", "COP 1,750,050", "do not pay again", "See the payment")),
+])
+def test_the_unverified_payment_mail_says_not_to_pay_twice(language: str, words: tuple[str, ...]) -> None:
+    """Issue 11, 10: after 24 hours without the gateway's answer the contact is told, in their language."""
+    message = every_mail(TENANT, language)["payment_unverified"]()
+    whole = "\n".join((message.subject, message.text)).replace("\u00a0", " ")
+    assert all(word in whole for word in words), whole
+    assert message.to == ("ana@example.com",) and "https://portal.example/#/x" in message.html

@@ -302,3 +302,23 @@ def test_module_does_not_import_fpdf_or_pillow() -> None:
 def test_app_does_not_load_the_pdf_module_at_import() -> None:
     # A handler that renders PDFs imports chalicelib.domain.pdf inside its function, never at module level.
     assert loaded_after("import app") == "[]"
+
+
+@pytest.mark.parametrize(("language", "method", "word"), [
+    ("es-CO", "card", "Tarjeta"), ("es-CO", "pse", "PSE"), ("es-CO", "cash", "Efectivo"),
+    ("es-CO", "bancolombia_button", "Botón Bancolombia"), ("es-CO", "zv-77", "Otro medio de pago"),
+    ("en", "card", "Card"), ("en", "cash", "Cash"), ("en", "zv-77", "Other payment method"),
+])
+def test_the_receipt_names_the_payment_method_in_the_readers_language(language: str, method: str, word: str) -> None:
+    """Issue 11, 16: no raw gateway words on the receipt ("Medio de pago CARD")."""
+    from chalicelib.domain.pdf import render_receipt
+
+    payment = {"id": "pay_1", "reference": "demo-20261123-k3j9x2ab7q", "gateway": "payu", "method": method,
+               "amount": 150000, "currency": "COP", "items": [{"invoice_id": "FV-1", "number": "FV-1",
+                                                                "amount": 150000}],
+               "transaction_id": "tx-1", "cus": None, "bank": None, "final_at": "2026-11-23T15:00:00Z"}
+    text = " ".join(pages_text(render_receipt(payment, ACCOUNT, tenant_name="Andina S.A.S.", logo=None,
+                                         generated_at=GENERATED_AT, language=language)))
+    label = "Medio de pago" if language == "es-CO" else "Payment method"
+    assert f"{label} {word}" in " ".join(text.split())
+    assert word == "PSE" or method.upper() not in text

@@ -25,13 +25,18 @@ def payment(item: PaymentItem, *, with_checkout: bool = True) -> dict[str, Any]:
         "cus": item.cus,
         "bank": item.bank,
         "next_check_at": item.next_check_at if item.status in rules.LIVE else None,
+        "last_checked_at": item.checked_at if item.status in rules.LIVE else None,
+        "waiting_for": rules.WAITING_FOR.get(item.pending_code or "") if item.status == rules.PENDING else None,
         "review_reason": item.review_reason,
+        "duplicate_of": item.duplicate_of,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "final_at": item.final_at,
         "timeline": [json.loads(str(entry)) for entry in item.timeline or []],
         "timeline_omitted": int(item.timeline_omitted or 0),
     }
+    # Only while the gateway has not heard of the payment and the payer has not come back from it: offering
+    # the checkout of a payment the gateway holds invites paying twice.
     if with_checkout and item.status == rules.CREATED and item.checkout:
         result["checkout"] = item.checkout
     return result

@@ -1,7 +1,9 @@
-// #/payments/{id} — one payment: its status (in a live region), what the portal does about it while it is
-// open (it asks the API again every 5 s; the API checks with the gateway every few minutes), its facts,
-// the invoices it pays and its timeline; "Continuar al pago" and "Cancelar pago" while it is created,
-// "Descargar comprobante" once approved. The gateways send the browser back here.
+// #/payments/{id} — one payment: its status (in a live region) and what happens next, what the portal does
+// about it while it is open (it asks the API again every 5 s; the API checks with the gateway on the gateway's
+// own schedule, and "Verificar ahora" asks at once), its facts, the invoices it pays and its timeline (in the
+// reader's words: each entry's `code`). "Continuar al pago" only while the API offers the checkout (never once
+// the gateway has the payment: that would invite paying twice), "Cancelar pago" while the gateway has no
+// attempt at paying it, "Descargar comprobante" once approved. The gateways send the browser back here.
 
 import {api, ApiError} from "../api.js";
 import {h, replace, skeleton} from "../dom.js";
@@ -13,13 +15,21 @@ import {refresh} from "../router.js";
 import {hasModule} from "../session.js";
 import {cell, columnHead, invoiceHref, loadError, openFile, tenantTimeZone} from "./billing.js";
 import {
-  LIVE_STATUSES, canPay, gatewayLabel, goToCheckout, methodLabel, paymentOptions, paymentStatusBadge,
-  refreshWhenRestored,
+  LIVE_STATUSES, canPay, gatewayLabel, goToCheckout, methodLabel, paymentHref, paymentStatusBadge, refreshWhenRestored,
 } from "./payments.js";
 
 const POLL_MS = 5000;
-const DEFAULT_CHECK_MINUTES = 7;
-const EVENTS = ["created", "redirected", "callback", "confirmation", "check", "final", "cancelled", "review", "late_report"];
+const EVENTS = ["created", "redirected", "callback", "confirmation", "check", "contact_check", "returned", "final",
+  "cancelled", "review", "late_report", "checkout_failed"];
+// Timeline codes the portal words (the API's `timeline[].code`); an entry without a known code shows its event.
+const CODES = ["created", "registered", "checkout_failed", "returned", "not_at_gateway", "not_started", "pending",
+  "pending_bank", "pending_voucher", "pending_review", "approved", "declined", "expired", "error", "never_reached",
+  "abandoned", "pending_too_long", "amount_mismatch", "currency_mismatch", "overpayment", "duplicate_payment",
+  "late_failure", "unanswered", "unverified", "cancelled"];
+// What a pending payment waits for (`waiting_for`): each has its own sentence on what happens next.
+const WAITING = ["gateway", "bank", "voucher", "card_review", "payer"];
+const REVIEW_REASONS = ["amount_mismatch", "currency_mismatch", "overpayment", "duplicate_payment", "pending_too_long",
+  "unverified"];
 const RETRY_STATUSES = new Set(["declined", "expired", "error", "cancelled"]);
 
 export function renderPaymentDetail(page, {routeParams}) {
@@ -58,8 +68,6 @@ async function start(root, id) {
   if (!root.isConnected) return;
   root.removeAttribute("aria-busy");
   const view = paymentView(root, payment);
-  // "cada 7 minutos" comes from the tenant's options; the sentence waits for nothing.
-  paymentOptions().then((options) => view.setCheckMinutes(options?.check_minutes), () => {});
   if (LIVE_STATUSES.has(payment.status)) poll(root, id, view);
 }
 
@@ -96,13 +104,13 @@ function poll(root, id, view) {
 
 /** What changes on screen when the payment changes (the poll answers the same payment most of the time). */
 function signature(payment) {
-  return JSON.stringify([payment.status, payment.updated_at, payment.next_check_at, payment.timeline?.length,
-    payment.method, payment.transaction_id, payment.cus, payment.bank, Boolean(payment.checkout)]);
+  return JSON.stringify([payment.status, payment.updated_at, payment.next_check_at, payment.last_checked_at,
+    payment.waiting_for, payment.timeline?.length, payment.method, payment.transaction_id, payment.cus, payment.bank,
+    Boolean(payment.checkout)]);
 }
 
 function paymentView(root, first) {
   let payment = first;
-  let checkMinutes = DEFAULT_CHECK_MINUTES;
   let confirmingCancel = false;
   let shownSignature = null;
   const header = root.firstElementChild;
@@ -123,34 +131,44 @@ function paymentView(root, first) {
 
   const showStatus = () => {
     const status = payment.status;
-    if (statusLine.dataset.status === status) return;
+    const key = explainKey(payment);
+    if (statusLine.dataset.explain === key) return;
     statusLine.dataset.status = status;
+    statusLine.dataset.explain = key;
     replace(statusLine,
       h("p", {class: "payment-status-word"}, h("span", {class: "status-label"}, t("payment.status_label"), " "),
         paymentStatusBadge(status, {wordId: "payment-status"})),
-      h("p", {class: "payment-status-explain"}, t(`payment.explain.${status}`, {gateway: gatewayLabel(payment.gateway)})));
+      h("p", {class: "payment-status-explain", id: "payment-status-explain", dataset: {explain: key}},
+        t(`payment.${key}`, {gateway: gatewayLabel(payment.gateway)})),
+      payment.duplicate_of
+        ? h("p", {}, h("a", {id: "payment-duplicate-of", href: paymentHref(payment.duplicate_of)}, t("payment.duplicate_of")))
+        : null);
   };
 
+  // "Última verificación automática 10:32 · próxima 10:42", in the tenant's time zone.
   const showNextCheck = () => {
     const live = LIVE_STATUSES.has(payment.status);
     nextCheck.hidden = !live;
     if (!live) return;
     const zone = tenantTimeZone();
-    const at = payment.next_check_at ? new Date(payment.next_check_at) : null;
-    let when = null;
-    if (at && !Number.isNaN(at.getTime()) && at > new Date()) {
-      when = todayIn(zone, at) === todayIn(zone) ? formatTime(payment.next_check_at, zone) : formatDateTime(payment.next_check_at, zone);
-    }
-    nextCheck.textContent = when
-      ? t("payment.next_check", {minutes: checkMinutes, time: when})
-      : t("payment.next_check_soon", {minutes: checkMinutes});
+    const when = (value) => {
+      const at = value ? new Date(value) : null;
+      if (!at || Number.isNaN(at.getTime())) return null;
+      return todayIn(zone, at) === todayIn(zone) ? formatTime(value, zone) : formatDateTime(value, zone);
+    };
+    const next = payment.next_check_at && new Date(payment.next_check_at) > new Date() ? when(payment.next_check_at) : null;
+    const last = when(payment.last_checked_at);
+    replace(nextCheck,
+      last ? h("span", {id: "payment-last-check"}, t("payment.last_check", {time: last}), " ") : null,
+      h("span", {id: "payment-next-check-time"}, next ? t("payment.next_check", {time: next}) : t("payment.next_check_soon")));
   };
 
   const showActions = () => {
-    const created = payment.status === "created";
+    const live = LIVE_STATUSES.has(payment.status);
+    const cancellable = payment.status === "created" || payment.waiting_for === "payer";
     const buttons = [];
     let confirmation = null;
-    if (created && payment.checkout && canPay()) {
+    if (payment.checkout && canPay()) {
       const resume = h("button", {type: "button", id: "payment-continue", class: "button"}, t("payment.continue"));
       resume.addEventListener("click", () => {
         actionStatus.classList.remove("form-error");
@@ -168,7 +186,8 @@ function paymentView(root, first) {
       });
       buttons.push(resume);
     }
-    if (created && canPay()) {
+    if (live && canPay()) buttons.push(checkNowButton());
+    if (live && cancellable && canPay()) {
       const controls = cancelControls();
       buttons.push(controls.button);
       confirmation = controls.confirmation;
@@ -227,6 +246,31 @@ function paymentView(root, first) {
     return {button: cancel, confirmation};
   };
 
+  // "Verificar ahora": the API asks the gateway at once (once a minute; a 429 says how long to wait).
+  const checkNowButton = () => {
+    const button = h("button", {type: "button", id: "payment-check-now", class: "button button-secondary"}, t("payment.check_now"));
+    button.addEventListener("click", async () => {
+      actionStatus.classList.remove("form-error");
+      actionStatus.textContent = "";
+      let answer = null;
+      try {
+        answer = await whileBusy(button, t("payment.checking"), () => api.post(paymentPath(payment.id, "/check")));
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "check_too_soon" && error.details?.retry_after) {
+          actionStatus.textContent = t("payment.check_wait", {seconds: error.details.retry_after}); // not a failure
+          return;
+        }
+        actionStatus.classList.add("form-error");
+        actionStatus.textContent = error instanceof ApiError ? error.message : t("errors.unexpected_client");
+        return;
+      }
+      update(answer, {force: true});
+      actionStatus.textContent = t("payment.checked", {gateway: gatewayLabel(payment.gateway)});
+      statusLine.focus();
+    });
+    return button;
+  };
+
   const receiptButton = () => {
     const button = h("button", {type: "button", id: "payment-receipt", class: "button"}, t("payment.receipt"));
     button.addEventListener("click", async () => {
@@ -261,15 +305,19 @@ function paymentView(root, first) {
   update(payment);
   return {
     update,
-    setCheckMinutes(minutes) {
-      if (!Number.isInteger(minutes) || minutes <= 0 || minutes === checkMinutes) return;
-      checkMinutes = minutes;
-      showNextCheck();
-    },
     setPollProblem(message) {
       pollProblem.textContent = message ? t("payment.poll_problem", {message}) : "";
     },
   };
+}
+
+/** The sentence under the status: what happens next ("explain.pending_bank": wait for the bank…). */
+function explainKey(payment) {
+  const {status} = payment;
+  if (status === "pending" && WAITING.includes(payment.waiting_for)) return `explain.pending_${payment.waiting_for}`;
+  if (status === "created" && !payment.checkout) return "explain.created_registering";
+  if (status === "review" && REVIEW_REASONS.includes(payment.review_reason)) return `explain.review_${payment.review_reason}`;
+  return `explain.${status}`;
 }
 
 function factsSection(payment) {
@@ -312,11 +360,17 @@ function timelineSection(payment) {
   return h("section", {class: "card", "aria-labelledby": "payment-timeline-title"},
     h("h2", {id: "payment-timeline-title", class: "card-title"}, t("payment.timeline_title")),
     entries.length
-      ? h("ol", {id: "payment-timeline", class: "timeline"}, entries.map((entry) => h("li", {class: "timeline-entry", dataset: {event: entry.event}},
-        h("div", {class: "timeline-head"},
-          h("strong", {class: "timeline-event"}, EVENTS.includes(entry.event) ? t(`payment.events.${entry.event}`) : entry.event),
-          entry.at ? h("time", {datetime: entry.at, class: "muted"}, formatDateTime(entry.at, zone)) : null,
-          entry.status ? h("span", {class: "timeline-status"}, paymentStatusBadge(entry.status)) : null),
-        entry.detail ? h("p", {class: "timeline-detail"}, entry.detail) : null)))
+      ? h("ol", {id: "payment-timeline", class: "timeline"}, entries.map((entry) => {
+        // What happened, in the reader's words; who told us (the event) under it. The API's `detail` is English
+        // for integrators and is not shown.
+        const event = EVENTS.includes(entry.event) ? t(`payment.events.${entry.event}`) : null;
+        const what = CODES.includes(entry.code) ? t(`payment.codes.${entry.code}`) : event || t("payment.events.other");
+        return h("li", {class: "timeline-entry", dataset: {event: entry.event, code: entry.code || ""}},
+          h("div", {class: "timeline-head"},
+            h("strong", {class: "timeline-event"}, what),
+            entry.at ? h("time", {datetime: entry.at, class: "muted"}, formatDateTime(entry.at, zone)) : null,
+            entry.status ? h("span", {class: "timeline-status"}, paymentStatusBadge(entry.status)) : null),
+          event && event !== what ? h("p", {class: "timeline-detail muted"}, event) : null);
+      }))
       : h("p", {class: "muted", id: "payment-timeline"}, t("payment.timeline_empty")));
 }

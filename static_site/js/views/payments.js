@@ -12,7 +12,7 @@ export const PAYMENT_STATUSES = ["created", "pending", "approved", "declined", "
 /** A payment in one of these may still change (the detail page polls it). */
 export const LIVE_STATUSES = new Set(["created", "pending"]);
 const GATEWAYS = ["payu", "zonavirtual"];
-const METHODS = ["card", "pse"];
+const METHODS = ["card", "pse", "cash", "bancolombia_button"];
 const OPTIONS_MAX_AGE_MS = 5 * 60 * 1000;
 
 // Every status has its word and an icon; colour is never the only signal (UI.md).
@@ -63,10 +63,10 @@ export function gatewayLabel(name, {apiLabel, choice = false} = {}) {
   return t(`payments.${choice ? "gateway_choices" : "gateways"}.${name}`);
 }
 
-/** "Tarjeta", "PSE"; null (not known yet) → "—". */
+/** "Tarjeta", "PSE", "Efectivo"; null (not known yet) → "—"; a gateway's own code → "Otro medio" (never its word). */
 export function methodLabel(method) {
   if (!method) return "—";
-  return METHODS.includes(method) ? t(`payments.methods.${method}`) : String(method);
+  return t(`payments.methods.${METHODS.includes(method) ? method : "other"}`);
 }
 
 // ---------- GET /portal/payment-options, once per session (refreshed after a few minutes) ----------
