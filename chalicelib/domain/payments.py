@@ -41,6 +41,10 @@ VOUCHER_EVERY = timedelta(hours=1)  # a cash voucher waits for the payer to go a
 UNSEEN_EXPIRY = timedelta(hours=3)
 NOT_STARTED_EXPIRY = timedelta(minutes=30)
 PENDING_LIMIT = timedelta(days=7)
+# PayU lets the payer retry inside WebCheckout on the same reference after a decline or an error, and tells us
+# of the approval only by a confirmation: if that one is lost, only asking finds the money. So a declined or
+# failed PayU payment is asked about hourly for this long after it was created.
+PAYU_RETRY_WINDOW = timedelta(hours=24)
 UNANSWERED_LIMIT = timedelta(hours=24)
 
 _REFERENCE_ALPHABET = string.ascii_lowercase + string.digits
@@ -111,6 +115,12 @@ def awaits_gateway(status: str, review_reason: str | None) -> bool:
     """Whether the reconciler asks the gateway about a payment: while it is live, and while it is in review
     because the gateway did not answer, so that an approval the gateway could not tell us about is found."""
     return status in LIVE or (status == REVIEW and review_reason == UNVERIFIED)
+
+
+def retry_possible(gateway: str, status: str, age: timedelta) -> bool:
+    """Whether a payment that failed may still be approved by the payer's retry at the gateway (PayU, within
+    :data:`PAYU_RETRY_WINDOW`), so the reconciler keeps asking about it."""
+    return gateway == "payu" and status in (DECLINED, ERROR) and age < PAYU_RETRY_WINDOW
 
 
 def still_asked(status: str, review_reason: str | None, age: timedelta) -> bool:

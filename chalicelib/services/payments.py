@@ -253,6 +253,11 @@ def apply_gateway_report(payment: PaymentItem, report: GatewayStatus, *, source:
                 if source == "check" and item.status in rules.FINAL \
                         and rules.awaits_gateway(item.status, item.review_reason):
                     _keep_asking(item, report, now)  # in review (unverified): the gateway answered at last
+                elif source == "check" and rules.retry_possible(item.gateway, item.status, now - created):
+                    # declined or failed at PayU: asked hourly while the payer may still retry there
+                    later = now + rules.LATER
+                    stored.reschedule(item, clock.iso(later) if rules.retry_possible(
+                        item.gateway, item.status, later - created) else None)
                 return item
             if decided.status in rules.FINAL:
                 return _finish(item, decided, source=source, report=report)
@@ -334,8 +339,11 @@ def _finish(item: PaymentItem, decided: rules.Outcome, *, source: str,
     for name, value in details.items():  # the event and the movement name the transaction reported
         setattr(item, name, value)
     next_at = None
+    age = now - clock.parse_iso(item.created_at)
     if decided.review_reason == rules.UNVERIFIED:
         next_at = clock.iso(now + rules.LATER)  # still asked, hourly: a later approval applies
+    elif rules.retry_possible(item.gateway, decided.status, age):
+        next_at = clock.iso(now + rules.LATER)  # the payer may retry at PayU; its confirmation may be lost
     extra: dict[str, Any] = {"review_reason": decided.review_reason} if decided.review_reason else {}
     if previous in rules.FINAL:
         extra["previous_status"] = previous

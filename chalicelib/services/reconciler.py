@@ -84,7 +84,9 @@ def reconcile_due(*, limit: int = 2000, concurrency: int = CONCURRENCY) -> dict[
 def _check(item: PaymentItem, limits: dict[str, RateLimit], stats: Stats) -> None:
     tenant = keys.tenant_of(item.pk)
     try:
-        if not rules.awaits_gateway(item.status, item.review_reason):
+        age = clock.now() - clock.parse_iso(item.created_at)
+        if not (rules.awaits_gateway(item.status, item.review_reason)
+                or rules.retry_possible(item.gateway, item.status, age)):
             return  # finished since it was queued
         limits.get(item.gateway, RateLimit(1.0)).wait()
         try:

@@ -983,6 +983,36 @@ def test_a_decline_after_the_approval_never_reverts_it(payer: Payer) -> None:
 # --- money taken is never lost (issue 11) ---------------------------------------------------------------------
 
 
+def test_a_retry_approved_at_payu_whose_confirmation_is_lost_is_found_by_the_reconciler(
+        payer: Payer, clock: Clock) -> None:
+    """Money taken is never dropped: after a decline the payer may retry at PayU on the same reference, and if
+    PayU's confirmation of that approval never arrives, only asking finds it. A declined PayU payment stays on
+    the reconciler's queue, hourly, for a day after it was created; then it leaves."""
+    payer.invoice("fv-1", 80000)
+    payer.invoice("fv-2", 5000)
+    retried, left = payer.pay("fv-1"), payer.pay("fv-2")
+    payer.payu(retried, "DECLINED")
+    payer.payu(left, "DECLINED")
+    payer.sandbox.switches(drop_confirmations=True)
+    payer.sandbox.payu_resolve(retried["reference"], "APPROVED")  # the retry: approved, its confirmation lost
+    assert payer.deliver() == []
+    assert stored_payment(TENANT, "acc-1", retried["id"])["status"] == "declined"
+    clock.advance(minutes=61)
+    assert payer.reconcile()["checked"] == 2
+    assert stored_payment(TENANT, "acc-1", retried["id"])["status"] == "approved"
+    assert payer.erp_invoice("fv-1")["balance"] == 0
+    assert events_of(payer, retried["id"]) == ["payment.declined", "payment.approved"]
+    # The decline nobody retried is asked about hourly while PayU would take a retry, then no more.
+    assert stored_payment(TENANT, "acc-1", left["id"])["status"] == "declined"
+    for _ in range(22):
+        clock.advance(minutes=61)
+        assert payer.reconcile()["checked"] == 1
+    clock.advance(minutes=61)
+    assert payer.reconcile()["checked"] == 0
+    assert stored_payment(TENANT, "acc-1", left["id"])["status"] == "declined"
+    assert payer.erp_invoice("fv-2")["balance"] == 5000
+
+
 def test_an_approval_after_a_decline_on_the_same_reference_is_applied(payer: Payer) -> None:
     """Issue 11, 1: PayU lets the payer retry inside WebCheckout with the same reference after a decline."""
     payer.invoice("fv-1", 80000)
