@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import ValidationFailed
@@ -25,6 +24,8 @@ def _hasher() -> PasswordHasher:
 
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
+    from importlib import resources  # lazy: with pathlib and tempfile it costs ~10 ms of import app
+
     text = resources.files("chalicelib.domain").joinpath("common_passwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 

@@ -13,8 +13,6 @@ from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.validation import Reader, check_id
 from chalicelib.handlers.http import json_body, json_response, page_params, query, route
 from chalicelib.handlers.views import billing as views
-from chalicelib.services import billing as service
-from chalicelib.services import comments
 
 if TYPE_CHECKING:
     from chalicelib.services.auth import Context
@@ -24,21 +22,29 @@ billing = Blueprint(__name__)
 
 @route(billing, "/portal/receivables", module="billing")
 def receivables(context: Context) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     return service.receivables(context)
 
 
 @route(billing, "/portal/statement", module="billing")
 def statement(context: Context) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     return service.statement(context, query(billing))
 
 
 @route(billing, "/portal/statement/pdf", module="billing", action="download")
 def statement_pdf(context: Context) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     return service.statement_pdf(context, query(billing))
 
 
 @route(billing, "/portal/invoices", module="billing")
 def list_invoices(context: Context) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     limit, cursor = page_params(billing)
     r = Reader({k: v for k, v in query(billing).items() if k not in ("limit", "cursor")})
     status = r.choice("status", INVOICE_STATUSES, default="all")
@@ -57,22 +63,30 @@ def list_invoices(context: Context) -> dict[str, Any]:
 
 @route(billing, "/portal/invoices/{invoice_id}", module="billing")
 def get_invoice(context: Context, invoice_id: str) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     return views.invoice_detail(service.invoice_detail(context, check_id(invoice_id)))
 
 
 @route(billing, "/portal/invoices/{invoice_id}/pdf", module="billing", action="download")
 def invoice_pdf(context: Context, invoice_id: str) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     return service.invoice_pdf(context, check_id(invoice_id))
 
 
 @route(billing, "/portal/invoices/{invoice_id}/comments", module="billing")
 def list_comments(context: Context, invoice_id: str) -> dict[str, Any]:
+    from chalicelib.services import billing as service  # lazy: loads with its first request
+
     return views.comments(*service.invoice_comments(context, check_id(invoice_id)))
 
 
 @route(billing, "/portal/invoices/{invoice_id}/comments", methods=("POST",), module="billing", action="comment",
        status=201)
 def post_comment(context: Context, invoice_id: str) -> Any:
+    from chalicelib.services import comments  # lazy: loads with its first request
+
     check_id(invoice_id)
     request = read_comment(json_body(billing))
     status, posted = comments.post_comment(context, invoice_id, request,

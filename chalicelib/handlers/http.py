@@ -16,8 +16,6 @@ from chalice import Response
 from chalicelib.domain.errors import BadRequest, NotFound, PorticoError, TooManyRequests, Unauthorized, ValidationFailed
 from chalicelib.domain.validation import is_path_id
 from chalicelib.observability import get_logger
-from chalicelib.services.auth import resolve_session
-from chalicelib.services.tenants import tenant_for_api_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -133,6 +131,9 @@ def route(
 
 
 def _authenticate(blueprint: Blueprint, auth: str, module: str | None, action: str | None) -> tuple[Any, ...]:
+    from chalicelib.services.auth import resolve_session  # lazy: loads with its first request
+    from chalicelib.services.tenants import tenant_for_api_key  # lazy: loads with its first request
+
     headers = blueprint.current_request.headers
     if auth == "public":
         return ()

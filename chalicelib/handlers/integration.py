@@ -13,7 +13,6 @@ from chalicelib.handlers.http import json_body, json_response, page_params, quer
 from chalicelib.handlers.views import access
 from chalicelib.handlers.views import billing as billing_views
 from chalicelib.handlers.views import events as event_views
-from chalicelib.services import accounts, comments, contacts, documents, events
 
 integration = Blueprint(__name__)
 
@@ -24,6 +23,8 @@ def _saved(result: dict[str, Any], created: bool) -> Any:
 
 @route(integration, "/integration/accounts/{account_id}", methods=("PUT",), auth="integrator")
 def put_account(tenant: str, account_id: str) -> Any:
+    from chalicelib.services import accounts  # lazy: loads with its first request
+
     check_id(account_id, "account_id")
     item, created = accounts.upsert_account(tenant, account_id, json_body(integration))
     return _saved(access.account_json(item), created)
@@ -31,11 +32,15 @@ def put_account(tenant: str, account_id: str) -> Any:
 
 @route(integration, "/integration/accounts/{account_id}", auth="integrator")
 def get_account(tenant: str, account_id: str) -> dict[str, Any]:
+    from chalicelib.services import accounts  # lazy: loads with its first request
+
     return access.account_json(accounts.get_account(tenant, account_id))
 
 
 @route(integration, "/integration/contacts/{contact_id}", methods=("PUT",), auth="integrator")
 def put_contact(tenant: str, contact_id: str) -> Any:
+    from chalicelib.services import contacts  # lazy: loads with its first request
+
     check_id(contact_id, "contact_id")
     saved = contacts.upsert_contact(tenant, contact_id, json_body(integration))
     return _saved(access.saved_contact_json(saved), saved.created)
@@ -43,11 +48,15 @@ def put_contact(tenant: str, contact_id: str) -> Any:
 
 @route(integration, "/integration/contacts/{contact_id}", auth="integrator")
 def get_contact(tenant: str, contact_id: str) -> dict[str, Any]:
+    from chalicelib.services import contacts  # lazy: loads with its first request
+
     return access.contact_json(contacts.get_contact(tenant, contact_id))
 
 
 @route(integration, "/integration/contacts/{contact_id}/invite", methods=("POST",), auth="integrator", status=202)
 def invite_contact(tenant: str, contact_id: str) -> dict[str, Any]:
+    from chalicelib.services import contacts  # lazy: loads with its first request
+
     return access.resent_invitation_json(contacts.invite_contact(tenant, contact_id))
 
 
@@ -55,12 +64,16 @@ def _document_routes(doc_type: str, segment: str) -> None:
     """PUT and GET for one kind of billing document; the views get names of their own for Chalice."""
 
     def put_document(tenant: str, **params: str) -> Any:
+        from chalicelib.services import documents  # lazy: loads with its first request
+
         doc_id = check_id(params["doc_id"], "id")
         record = read_document(doc_type, json_body(integration))
         item, created = documents.push_document(tenant, doc_id, record)
         return _saved(billing_views.document(item), created)
 
     def get_document(tenant: str, **params: str) -> dict[str, Any]:
+        from chalicelib.services import documents  # lazy: loads with its first request
+
         found = documents.get_document(tenant, doc_type, params["doc_id"])
         result = billing_views.document(found.document)
         if found.pdf_uploaded is not None:
@@ -81,23 +94,31 @@ for _doc_type, _segment in (("invoice", "invoices"), ("credit_note", "credit-not
 
 @route(integration, "/integration/invoices/{doc_id}/pdf", methods=("POST",), auth="integrator")
 def upload_invoice_pdf(tenant: str, doc_id: str) -> dict[str, Any]:
+    from chalicelib.services import documents  # lazy: loads with its first request
+
     return documents.invoice_pdf_upload(tenant, doc_id)
 
 
 @route(integration, "/integration/invoices/{doc_id}/comments", auth="integrator")
 def list_invoice_comments(tenant: str, doc_id: str) -> dict[str, Any]:
+    from chalicelib.services import comments  # lazy: loads with its first request
+
     return billing_views.comments(*comments.list_for_staff(tenant, doc_id))
 
 
 @route(integration, "/integration/invoices/{doc_id}/comments", methods=("POST",), auth="integrator", status=201)
 def reply_to_invoice(tenant: str, doc_id: str) -> dict[str, Any]:
     """A staff answer on an invoice's thread; it mails the contacts and clears a pending payment proof."""
+    from chalicelib.services import comments  # lazy: loads with its first request
+
     comment, notified = comments.reply_as_staff(tenant, doc_id, read_staff_reply(json_body(integration)))
     return {**billing_views.comment(comment, {}), "notified": notified}
 
 
 @route(integration, "/integration/events", auth="integrator")
 def list_events(tenant: str) -> dict[str, Any]:
+    from chalicelib.services import events  # lazy: loads with its first request
+
     limit, cursor = page_params(integration)
     items, next_after, after = events.read_feed(tenant, after=query(integration).get("after") or cursor or "0",
                                                 limit=limit)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from chalice import Blueprint, Response
 
 from chalicelib.handlers.http import JSON_TYPE, route
 from chalicelib.handlers.views import access
-from chalicelib.services import tenants
 
 meta = Blueprint(__name__)
 
 
 @lru_cache(maxsize=1)
 def _openapi_text() -> str:
+    from importlib import resources  # lazy: with pathlib and tempfile it costs ~10 ms of import app
+
     return resources.files("chalicelib").joinpath("openapi.json").read_text(encoding="utf-8")
 
 
@@ -32,4 +32,6 @@ def get_health() -> dict[str, Any]:
 
 @route(meta, "/tenants/{tenant}/public", auth="public")
 def get_tenant_public(tenant: str) -> dict[str, Any]:
+    from chalicelib.services import tenants  # lazy: loads with its first request
+
     return access.tenant_public_json(tenants.get_tenant(tenant))

@@ -12,7 +12,6 @@ from chalicelib.domain.payments import read_payment_request
 from chalicelib.domain.validation import check_id
 from chalicelib.handlers.http import json_body, json_response, page_params, query, route
 from chalicelib.handlers.views import payments as views
-from chalicelib.services import payments as service
 
 if TYPE_CHECKING:
     from chalicelib.services.auth import Context
@@ -37,11 +36,15 @@ def api_base(blueprint: Blueprint) -> str:
 
 @route(payments, "/portal/payment-options", module="payments")
 def payment_options(context: Context) -> dict[str, Any]:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     return service.payment_options(context)
 
 
 @route(payments, "/portal/payments", methods=("POST",), module="payments", action="pay", status=201)
 def create_payment(context: Context) -> Any:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     request = read_payment_request(json_body(payments))
     status, item = service.start_payment(context, request,
                                          idempotency_key=payments.current_request.headers.get("idempotency-key"),
@@ -51,6 +54,8 @@ def create_payment(context: Context) -> Any:
 
 @route(payments, "/portal/payments", module="payments")
 def list_payments(context: Context) -> dict[str, Any]:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     limit, cursor = page_params(payments)
     items, next_cursor = service.list_payments(context, status=query(payments).get("status") or None, limit=limit,
                                                cursor=cursor)
@@ -59,19 +64,27 @@ def list_payments(context: Context) -> dict[str, Any]:
 
 @route(payments, "/portal/payments/{payment_id}", module="payments")
 def get_payment(context: Context, payment_id: str) -> dict[str, Any]:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     return views.payment(service.get_payment(context, check_id(payment_id)))
 
 
 @route(payments, "/portal/payments/{payment_id}/check", methods=("POST",), module="payments", action="pay")
 def check_payment(context: Context, payment_id: str) -> dict[str, Any]:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     return views.payment(service.check_payment(context, check_id(payment_id)))
 
 
 @route(payments, "/portal/payments/{payment_id}/cancel", methods=("POST",), module="payments", action="pay")
 def cancel_payment(context: Context, payment_id: str) -> dict[str, Any]:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     return views.payment(service.cancel_payment(context, check_id(payment_id)))
 
 
 @route(payments, "/portal/payments/{payment_id}/receipt", module="payments")
 def payment_receipt(context: Context, payment_id: str) -> dict[str, Any]:
+    from chalicelib.services import payments as service  # lazy: loads with its first request
+
     return service.payment_receipt(context, check_id(payment_id))

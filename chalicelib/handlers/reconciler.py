@@ -6,11 +6,11 @@ from typing import Any
 
 from chalice import Blueprint, Rate
 
-from chalicelib.services import reconciler as service
-
 reconciler = Blueprint(__name__)
 
 
 @reconciler.schedule(Rate(7, unit=Rate.MINUTES), name="reconcile_payments")
 def reconcile_payments(event: Any) -> dict[str, Any]:
+    from chalicelib.services import reconciler as service  # lazy: loads with its first request
+
     return service.reconcile_due()
