@@ -23,4 +23,36 @@ os.environ.update({
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
 import moto  # noqa: F401  - imported before the app, as moto asks
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class _LogLines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[dict[str, Any]]]:
+    """The JSON lines the app's logger writes while the test runs (as CloudWatch would get them)."""
+    from chalicelib.observability import get_logger
+
+    logger = get_logger()
+    handler = _LogLines()
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from tests.integration.conftest import API_KEY, OTHER_API_KEY
 from tests.support import ALL_MODULES, call, grant
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 # --- 6. A path id that cannot be one of ours is answered like an unknown one --------------------------------------
 
@@ -181,30 +177,6 @@ def test_a_stored_name_with_controls_cannot_make_a_mail_fail_after_the_write(wor
 
 
 # --- 11. The logger's per-request keys end with the request ---------------------------------------------------
-
-
-class _Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(json.loads(self.format(record)))
-
-
-@pytest.fixture
-def log_lines() -> Iterator[list[dict[str, Any]]]:
-    """The JSON lines the app's logger writes while the test runs (as CloudWatch would get them)."""
-    from chalicelib.observability import get_logger
-
-    logger = get_logger()
-    handler = _Lines()
-    handler.setFormatter(logger.registered_formatter)
-    logger.addHandler(handler)
-    try:
-        yield handler.lines
-    finally:
-        logger.removeHandler(handler)
 
 
 def test_a_warm_request_does_not_log_the_previous_requests_tenant(world: Any, log_lines: list[Any]) -> None:

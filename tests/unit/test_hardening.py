@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.store import files
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
 DEPLOYED = sorted(name for name, stage in CONFIG["stages"].items() if "iam_policy_file" in stage)
-
-
-class _Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(json.loads(self.format(record)))
-
-
-@pytest.fixture
-def log_lines() -> Iterator[list[dict[str, Any]]]:
-    """The JSON lines the app's logger writes while the test runs."""
-    from chalicelib.observability import get_logger
-
-    logger = get_logger()
-    handler = _Lines()
-    handler.setFormatter(logger.registered_formatter)
-    logger.addHandler(handler)
-    try:
-        yield handler.lines
-    finally:
-        logger.removeHandler(handler)
 
 
 # --- 1. A missing object is a 403 when the role may not list the bucket -----------------------------------------
