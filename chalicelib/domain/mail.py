@@ -164,6 +164,16 @@ def _layout(*, tenant: str, logo_url: str | None, paragraphs: list[str], cta: st
     )
 
 
+def _button_mail(kind: str, *, to: str, w: Mapping[str, str], fill: Mapping[str, Any], paragraphs: list[str],
+                 link: str, tenant: str, logo_url: str | None) -> Mail:
+    """A mail of ``paragraphs`` and one button (``{kind}_cta`` to ``link``), subject ``{kind}_subject``."""
+    cta = w[f"{kind}_cta"]
+    footer = _fill(w["footer"], fill)
+    text = "\n\n".join([*paragraphs, f"{cta}: {link}", footer]) + "\n"
+    html = _layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=cta, link=link, footer=footer)
+    return Mail(to=(to,), subject=_fill(w[f"{kind}_subject"], fill), text=text, html=html)
+
+
 def _compose(kind: str, *, to: str, tenant: str, logo_url: str | None, name: str, email: str, link: str,
              language: str | None) -> Mail:
     w = words(language)
@@ -172,11 +182,8 @@ def _compose(kind: str, *, to: str, tenant: str, logo_url: str | None, name: str
     if kind == "invite":
         paragraphs.append(_fill(w["invite_login"], fill))
     paragraphs.append(w[f"{kind}_expiry"])
-    cta = w[f"{kind}_cta"]
-    footer = _fill(w["footer"], fill)
-    text = "\n\n".join([*paragraphs, f"{cta}: {link}", footer]) + "\n"
-    html = _layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=cta, link=link, footer=footer)
-    return Mail(to=(to,), subject=_fill(w[f"{kind}_subject"], fill), text=text, html=html)
+    return _button_mail(kind, to=to, w=w, fill=fill, paragraphs=paragraphs, link=link, tenant=tenant,
+                        logo_url=logo_url)
 
 
 def invitation(*, tenant: str, logo_url: str | None, name: str, email: str, link: str, language: str | None) -> Mail:
@@ -219,11 +226,8 @@ def staff_reply(*, to: str, tenant: str, logo_url: str | None, name: str, author
     w = words(language)
     fill = {"tenant": tenant, "name": name, "author": author, "number": number}
     paragraphs = [_fill(w["reply_intro"], fill), body]
-    footer = _fill(w["footer"], fill)
-    return Mail(to=(to,), subject=_fill(w["reply_subject"], fill),
-                text="\n\n".join([*paragraphs, f"{w['reply_cta']}: {link}", footer]) + "\n",
-                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["reply_cta"], link=link,
-                             footer=footer))
+    return _button_mail("reply", to=to, w=w, fill=fill, paragraphs=paragraphs, link=link, tenant=tenant,
+                        logo_url=logo_url)
 
 
 def invoice_link(portal_url: str, invoice_id: str) -> str:
@@ -243,11 +247,8 @@ def payment_receipt(*, to: str, tenant: str, logo_url: str | None, name: str, re
     fill = {"tenant": tenant, "name": name, "reference": reference, "invoices": ", ".join(invoices),
             "amount": format_money(amount, currency, language=language or "es-CO")}
     paragraphs = [_fill(w["receipt_intro"], fill), _fill(w["receipt_invoices"], fill)]
-    footer = _fill(w["footer"], fill)
-    return Mail(to=(to,), subject=_fill(w["receipt_subject"], fill),
-                text="\n\n".join([*paragraphs, f"{w['receipt_cta']}: {link}", footer]) + "\n",
-                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["receipt_cta"],
-                             link=link, footer=footer))
+    return _button_mail("receipt", to=to, w=w, fill=fill, paragraphs=paragraphs, link=link, tenant=tenant,
+                        logo_url=logo_url)
 
 
 # --- payment reminders (issue 11, point 14) --------------------------------------------------------------------
@@ -346,8 +347,5 @@ def payment_unverified(*, to: str, tenant: str, logo_url: str | None, name: str,
     fill = {"tenant": tenant, "name": name, "reference": reference, "gateway": gateway,
             "amount": format_money(amount, currency, language=language or "es-CO")}
     paragraphs = [_fill(w["unverified_intro"], fill), _fill(w["unverified_invoices"], fill)]
-    footer = _fill(w["footer"], fill)
-    return Mail(to=(to,), subject=_fill(w["unverified_subject"], fill),
-                text="\n\n".join([*paragraphs, f"{w['unverified_cta']}: {link}", footer]) + "\n",
-                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=w["unverified_cta"],
-                             link=link, footer=footer))
+    return _button_mail("unverified", to=to, w=w, fill=fill, paragraphs=paragraphs, link=link, tenant=tenant,
+                        logo_url=logo_url)
