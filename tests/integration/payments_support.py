@@ -379,3 +379,17 @@ def stored_payments(tenant: str, account_id: str) -> list[Any]:
     return list(PaymentItem.query(keys.account(tenant, account_id), PaymentItem.sk.startswith(keys.PAYMENT_PREFIX),
                                   consistent_read=True))
 
+
+@pytest.fixture(autouse=True)
+def gateways_at_the_sandbox(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Autouse in the modules that bind it (``gateways_at_the_sandbox = payments_support.…``): the API points at
+    the sandbox before ``aws``/``client`` read the settings, and moto's requests go one at a time."""
+    one_request_at_a_time(monkeypatch)
+    return sandbox
+
+
+@pytest.fixture
+def payer(world: Any, sandbox: Sandbox) -> Payer:
+    """The tenant's customer, with both gateways configured at the sandbox."""
+    configure_gateways()
+    return Payer(world, sandbox)

@@ -28,17 +28,8 @@ LONG_KEY = "long-tenant-key-0123456789"
 ZV_REFERENCE = re.compile(r"[1-9][0-9]{18}")
 
 
-@pytest.fixture(autouse=True)
-def _gateways(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """Autouse, so the API is pointed at the sandbox before ``aws``/``client`` read the settings."""
-    payments_support.one_request_at_a_time(monkeypatch)
-    return sandbox
-
-
-@pytest.fixture
-def payer(world: Any, sandbox: Sandbox) -> Payer:
-    configure_gateways()
-    return Payer(world, sandbox)
+payer = payments_support.payer
+gateways_at_the_sandbox = payments_support.gateways_at_the_sandbox
 
 
 def received(sandbox: Sandbox, reference: str) -> dict[str, Any]:

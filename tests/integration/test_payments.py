@@ -43,19 +43,8 @@ API_KEY_PAYU = PAYU_CREDENTIALS["api_key"]
 sandbox_server = payments_support.sandbox_server
 sandbox = payments_support.sandbox
 clock = payments_support.clock
-
-
-@pytest.fixture(autouse=True)
-def _gateways(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """Autouse, so the API is pointed at the sandbox before ``aws``/``client`` read the settings."""
-    payments_support.one_request_at_a_time(monkeypatch)
-    return sandbox
-
-
-@pytest.fixture
-def payer(world: Any, sandbox: Sandbox) -> Payer:
-    configure_gateways()
-    return Payer(world, sandbox)
+payer = payments_support.payer
+gateways_at_the_sandbox = payments_support.gateways_at_the_sandbox  # autouse
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
