@@ -44,6 +44,8 @@ class Settings:
     invitations_per_tenant_hour: int = 200
     reset_mails_per_tenant_hour: int = 100
     reset_mails_per_contact_hour: int = 3
+    # DynamoDB's own endpoint when it is not AWS_ENDPOINT_URL's (``make run``: DynamoDB Local beside moto's S3/SES).
+    dynamodb_endpoint_url: str | None = None
 
     @property
     def local(self) -> bool:
@@ -91,6 +93,8 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None) -> Setti
         portal_origin=origin,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        # botocore's own name for a per-service endpoint, so the AWS CLI pointed at the stack agrees.
+        dynamodb_endpoint_url=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL") or None,
         debug=_flag(env.get("PORTICO_DEBUG")),
         demo_api_key=env.get("PORTICO_DEMO_API_KEY", "demo-integrator-key"),
         reconcile_seconds=int(reconcile),

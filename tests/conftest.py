@@ -21,6 +21,7 @@ os.environ.update({
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the local stack's DynamoDB Local (.local/stack.env)
 os.environ.pop("AWS_PROFILE", None)
 
 import json

@@ -27,7 +27,7 @@ def ready() -> Settings:
         PorticoItem.Meta.table_name = settings.table_name
         # PynamoDB reads these Meta options but its type stubs do not declare them.
         PorticoItem.Meta.region = settings.region  # type: ignore[attr-defined]
-        PorticoItem.Meta.host = settings.aws_endpoint_url  # type: ignore[attr-defined]
+        PorticoItem.Meta.host = settings.dynamodb_endpoint_url  # type: ignore[attr-defined]
         _reset_connections(PorticoItem)
         _bound = settings
         _connection.cache_clear()
@@ -48,7 +48,7 @@ def _connection() -> Any:
     settings = get_settings()
     return Connection(
         region=settings.region,
-        host=settings.aws_endpoint_url,
+        host=settings.dynamodb_endpoint_url,
         connect_timeout_seconds=2,
         read_timeout_seconds=5,
         max_retry_attempts=2,
@@ -68,7 +68,8 @@ def client(service: str) -> Any:
         read_timeout=5,
         retries={"max_attempts": 2, "mode": "standard"},
     )
-    return boto3.client(service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=config)
+    endpoint = settings.dynamodb_endpoint_url if service == "dynamodb" else settings.aws_endpoint_url
+    return boto3.client(service, region_name=settings.region, endpoint_url=endpoint, config=config)
 
 
 @contextmanager

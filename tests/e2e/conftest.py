@@ -43,7 +43,13 @@ class Stack:
     api: str
     sandbox: str
     api_key: str
-    aws: str = ""  # the stack's AWS emulator, for running the ``portico`` command against the stack
+    aws: str = ""  # the stack's AWS emulator (S3, SES), for running the ``portico`` command against the stack
+    dynamodb: str = ""  # the stack's DynamoDB Local
+
+    def aws_environment(self) -> dict[str, str]:
+        """What points ``portico`` (or boto3) at this stack, as ``.local/stack.env`` says."""
+        return {"AWS_ENDPOINT_URL": self.aws, "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb,
+                "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "PORTICO_STAGE": "local"}
 
     def integrator(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(method, f"{self.api}/integration/{path}", json=body, timeout=10,
@@ -53,39 +59,66 @@ class Stack:
         return requests.get(f"{self.sandbox}/mail.json", timeout=10).json()
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
-    ui, api, sandbox, aws = _free_ports(4)
-    env = {**os.environ, "PORTICO_UI_PORT": str(ui), "PORTICO_API_PORT": str(api),
-           "PORTICO_SANDBOX_PORT": str(sandbox), "PORTICO_AWS_PORT": str(aws), "PYTHONUNBUFFERED": "1"}
-    for variable in ("AWS_ENDPOINT_URL", "PORTICO_STAGE", "PORTICO_TABLE", "PORTICO_BUCKET", "PORTICO_PORTAL_ORIGIN"):
-        env.pop(variable, None)
-    (ROOT / "build").mkdir(exist_ok=True)
-    log = (ROOT / "build" / "e2e-stack.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "devtools.stack"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{api}/v1"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
+class StackProcess:
+    """``python -m devtools.stack`` on free ports with its data in ``data_dir``, as ``make run`` starts it."""
+
+    def __init__(self, data_dir: Path, log_name: str = "e2e-stack.log"):
+        self.ports = dict(zip(("ui", "api", "sandbox", "aws", "dynamodb"), _free_ports(5), strict=True))
+        self.data_dir = data_dir
+        self.log_path = ROOT / "build" / log_name
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Stack:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORTICO_DATA_DIR": str(self.data_dir),
+               **{f"PORTICO_{name.upper()}_PORT": str(port) for name, port in self.ports.items()}}
+        for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "PORTICO_STAGE", "PORTICO_TABLE",
+                         "PORTICO_BUCKET", "PORTICO_PORTAL_ORIGIN"):
+            env.pop(variable, None)
+        self.log_path.parent.mkdir(exist_ok=True)
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "devtools.stack"], cwd=ROOT, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        stack = self.stack()
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                if requests.get(f"{stack.api}/health", timeout=1).ok and requests.get(
+                        f"{stack.ui}/config.js", timeout=1).ok:
+                    return stack
+            except requests.RequestException:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                pytest.fail("the local stack did not start:\n" + self.log_path.read_text())
+            time.sleep(0.2)
+
+    def stack(self) -> Stack:
+        port = self.ports
+        return Stack(ui=f"http://127.0.0.1:{port['ui']}", api=f"http://127.0.0.1:{port['api']}/v1",
+                     sandbox=f"http://127.0.0.1:{port['sandbox']}", api_key="demo-integrator-key",
+                     aws=f"http://127.0.0.1:{port['aws']}", dynamodb=f"http://127.0.0.1:{port['dynamodb']}")
+
+    def stop(self) -> int | None:
+        """Ctrl-C's SIGTERM twin; returns the exit status."""
+        if self.process is None:
+            return None
+        self.process.terminate()
         try:
-            if requests.get(f"{base}/health", timeout=1).ok and requests.get(
-                    f"http://127.0.0.1:{ui}/config.js", timeout=1).ok:
-                break
-        except requests.RequestException:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log.close()
-            pytest.fail("the local stack did not start:\n" + (ROOT / "build" / "e2e-stack.log").read_text())
-        time.sleep(0.2)
-    yield Stack(ui=f"http://127.0.0.1:{ui}", api=base, sandbox=f"http://127.0.0.1:{sandbox}",
-                api_key="demo-integrator-key", aws=f"http://127.0.0.1:{aws}")
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack every browser test shares, on DynamoDB Local with a data folder of its own."""
+    process = StackProcess(tmp_path_factory.mktemp("stack-data"))
+    yield process.start()
+    process.stop()
 
 
 @pytest.fixture(scope="session")

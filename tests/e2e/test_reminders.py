@@ -23,8 +23,8 @@ PASSWORD = "Recordar-Cafetal-Azul-5"
 
 def run_reminders(stack) -> str:
     """``portico reminders run --tenant demo`` against the stack's AWS emulator."""
-    env = {**os.environ, "AWS_ENDPOINT_URL": stack.aws, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "PORTICO_STAGE": "local",
+    env = {**os.environ, **stack.aws_environment(),
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
            "PORTICO_PORTAL_ORIGIN": stack.ui, "POWERTOOLS_METRICS_NAMESPACE": "PorticoLocal"}
     for variable in ("PORTICO_TABLE", "PORTICO_BUCKET", "AWS_PROFILE"):
         env.pop(variable, None)

@@ -423,7 +423,8 @@ def _port_in_time_wait() -> int:
 def _ports(**chosen: int) -> Any:
     from devtools.stack import Ports
 
-    return Ports(**{"ui": _free_port(), "api": _free_port(), "sandbox": _free_port(), "aws": _free_port(), **chosen})
+    return Ports(**{"ui": _free_port(), "api": _free_port(), "sandbox": _free_port(), "aws": _free_port(),
+                    "dynamodb": _free_port(), **chosen})
 
 
 def test_a_port_in_time_wait_is_free() -> None:
