@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,12 @@ DOCUMENT_TYPES = ("invoice", "credit_note", "debit_note", "receipt")
 DEBIT_TYPES = frozenset({"invoice", "debit_note"})
 CREDIT_TYPES = frozenset({"credit_note", "receipt", "portal_payment"})
 MAX_APPLIED = 40  # one transaction holds at most 100 writes; leave room for totals and events
+# A document is one DynamoDB item, and DynamoDB counts it together with its copies in the two local secondary
+# indexes (both project every attribute) against the 400 KB item limit: three copies. Its lines and other details
+# are stored as JSON with non-ASCII escaped (six bytes for "€"), so 200 long lines can pass every field limit and
+# still not fit. This is their budget, with room for the other attributes (found by the ddblocal tier: moto stores
+# any size; DynamoDB Local refuses the write).
+MAX_STORED_DETAILS_BYTES = 120_000
 
 
 def debit_credit(doc_type: str, total: int) -> tuple[int, int]:
@@ -146,6 +153,11 @@ def read_document(doc_type: str, body: object) -> DocumentRecord:
             r.fail("applied_to", "names an invoice more than once")
         if total is not None and sum(a for _, a in applied) > total:
             r.fail("applied_to", "applies more than the document's total")
+    stored = len(json.dumps(extra).encode())
+    if stored > MAX_STORED_DETAILS_BYTES:
+        r.fail("lines" if extra.get("lines") else "reason",
+               f"the document's details take {stored // 1000} KB once stored; at most "
+               f"{MAX_STORED_DETAILS_BYTES // 1000} KB (send fewer or shorter lines)")
     r.finish()
     assert account_id and number and issue_date and currency and total is not None
     return DocumentRecord(

@@ -1,7 +1,18 @@
-"""Integration fixtures: a fresh moto account per test, the chalice test client, a tenant with an API key."""
+"""Integration fixtures: a fresh moto account per test, the chalice test client, a tenant with an API key.
+
+``pytest -m ddblocal`` (``make ddblocal``) runs the tests marked ``ddblocal`` with DynamoDB in Amazon's DynamoDB
+Local instead of moto (S3 and SES stay in moto): one in-memory DynamoDB Local per test process and a new table
+per test, so a difference between moto and the real service (condition expressions, transaction cancellation
+reasons, GSI projections, item size limits) fails here. ``PORTICO_TEST_DYNAMODB=local`` does the same for any
+selection.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -37,16 +48,42 @@ def _shared_botocore_loader() -> Iterator[None]:
         yield
 
 
+def _against_dynamodb_local(config: pytest.Config) -> bool:
+    return config.getoption("markexpr") == "ddblocal" or os.environ.get("PORTICO_TEST_DYNAMODB") == "local"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """DynamoDB Local's endpoint for this test process, or None when the tests run on moto alone."""
+    if not _against_dynamodb_local(request.config):
+        yield None
+        return
+    from devtools.dynamodb_local import DynamoDBLocal
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    log = Path(__file__).resolve().parents[2] / "build" / f"ddblocal-{worker}.log"
+    with DynamoDBLocal(port, data_dir=None, log=log) as server:
+        yield server.endpoint
+
+
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(dynamodb_local: str | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from chalicelib.config import reset_settings
     from chalicelib.store import db
 
-    with mock_aws():
+    if dynamodb_local is not None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local)
+        monkeypatch.setenv("PORTICO_TABLE", f"portico-test-{uuid.uuid4().hex[:12]}")
+    with mock_aws():  # lets plain HTTP to 127.0.0.1 (DynamoDB Local) through
         reset_settings()
         db.ready()
         db.create_resources()
         yield
+        if dynamodb_local is not None:
+            db.client("dynamodb").delete_table(TableName=db.ready().table_name)
     reset_settings()
 
 

@@ -21,6 +21,9 @@ import requests
 from tests.integration.conftest import API_KEY, TENANT
 from tests.support import Reply, call, grant, quick_portal_user, sent_mail, today
 
+# The money paths: run on moto here and against Amazon's DynamoDB Local by `pytest -m ddblocal`.
+pytestmark = pytest.mark.ddblocal
+
 ALL_BILLING = ("view", "download", "comment")
 
 # --- helpers ----------------------------------------------------------------------------------------------------

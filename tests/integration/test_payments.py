@@ -38,6 +38,9 @@ from tests.integration.payments_support import (
 )
 from tests.support import call, count_dynamodb_calls, grant, sent_mail, today
 
+# The money paths: run on moto here and against Amazon's DynamoDB Local by `pytest -m ddblocal`.
+pytestmark = pytest.mark.ddblocal
+
 API_KEY_PAYU = PAYU_CREDENTIALS["api_key"]
 # The fixtures of payments_support, used by name here.
 sandbox_server = payments_support.sandbox_server
