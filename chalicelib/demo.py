@@ -7,12 +7,14 @@ from typing import Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULE_ACTIONS, MODULES
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.records import read_document
 from chalicelib.services import accounts, contacts, documents, gateways, tenants
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
+# The seed's last write: once it exists the demo is complete and a new run changes nothing.
+COMPLETION_MARK = ("debit_note", "ND-101")
 
 
 def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> dict[str, Any]:
@@ -22,6 +24,14 @@ def _grant(modules: tuple[str, ...], *, scope: str = "account", today: Any) -> d
         "end_date": (today + timedelta(days=365)).isoformat(),
         "modules": {m: {"scope": scope, "actions": list(MODULE_ACTIONS[m])} for m in modules},
     }
+
+
+def _completed() -> bool:
+    try:
+        documents.get_document(TENANT, *COMPLETION_MARK)
+    except NotFound:
+        return False
+    return True
 
 
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
@@ -35,13 +45,19 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
                "invited": "diego.mora@la15.example.com (set a password from the mail outbox link)"}
     try:
         tenants.get_tenant(TENANT)
-        return summary
     except NotFound:
-        pass
-    tenants.create_tenant(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota",
-                          portal_url=portal_url, currency="COP", modules=frozenset(MODULES))
+        tenants.create_tenant(TENANT, name="Distribuidora Andina S.A.S.", timezone="America/Bogota",
+                              portal_url=portal_url, currency="COP", modules=frozenset(MODULES))
+    else:
+        if _completed():
+            return summary  # seeded before: what the developer changed since stays as it is
+    # Not seeded, or a seed that stopped half-way: every step below is an upsert by a fixed id, so running it
+    # again adds nothing twice.
     tenants.set_branding(TENANT, brand="#0b5394", brand_contrast="#ffffff")
-    tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
+    try:
+        tenants.create_api_key(TENANT, label="demo integrator", key=api_key)
+    except Conflict:
+        pass  # registered by the earlier run
     # PayU's public sandbox merchant (DESIGN §5) and a Zona Virtual test commerce; `make run` points both at
     # the local sandbox, so anyone can check a signature by hand.
     gateways.configure(TENANT, "payu", {"merchant_id": "508029", "account_id": "512321",
@@ -109,7 +125,9 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         "issue_date": (today - timedelta(days=45)).isoformat(), "currency": "COP", "total": 1_000_000_00,
         "reason": "Devolución de mercancía", "applied_to": [{"invoice_id": "FV-1003", "amount": 1_000_000_00}],
     }))
-    documents.push_document(TENANT, "ND-101", read_document("debit_note", {
+    # Pushed last: its presence is what tells a later run that the seed completed (_completed).
+    mark_type, mark_id = COMPLETION_MARK
+    documents.push_document(TENANT, mark_id, read_document(mark_type, {
         "account_id": "la15", "contact_id": "carla", "number": "ND-101",
         "issue_date": (today - timedelta(days=20)).isoformat(), "currency": "COP", "total": 150_000_00,
         "reason": "Intereses de mora",

@@ -57,3 +57,64 @@ def test_seed_demo_runs_on_the_local_stage(stage: Any, capsys: Any) -> None:
     assert cli.main(["seed-demo"]) == 0
     assert '"tenant": "demo"' in capsys.readouterr().out
     assert demo_exists()
+
+
+def _demo_rows() -> list[dict[str, Any]]:
+    """Every item the seed wrote (all keys start with the tenant, DESIGN §2), without the attributes that differ
+    from run to run (times, password hashes, key ids)."""
+    from chalicelib.config import get_settings
+    from chalicelib.store import db
+
+    volatile = {"ttl", "password_hash", "key_id", "version", "sessions_valid_after", "password_token_id"}
+    rows = []
+    for page in db.client("dynamodb").get_paginator("scan").paginate(TableName=get_settings().table_name):
+        rows += [{k: v for k, v in item.items() if k not in volatile and not k.endswith("_at")}
+                 for item in page["Items"] if item["pk"]["S"].startswith("T#demo")]
+    return sorted(rows, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
+def _comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without their random ids (an API key's, an invitation link's: new in every run)."""
+    random_ids = {"sk", "gsi1sk", "token_id", "secret_hash"}
+    return sorted(({k: v for k, v in row.items()
+                    if not (row["kind"]["S"] in ("ApiKey", "PasswordToken") and k in random_ids)} for row in rows),
+                  key=repr)
+
+
+def _wipe_demo() -> None:
+    from chalicelib.config import get_settings
+    from chalicelib.store import db
+
+    table = db.client("dynamodb")
+    for row in _demo_rows():
+        table.delete_item(TableName=get_settings().table_name, Key={"pk": row["pk"], "sk": row["sk"]})
+
+
+def test_a_second_seed_adds_nothing_and_a_half_done_seed_completes(stage: Any, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    from chalicelib import demo
+    from chalicelib.services import documents
+
+    stage("local")
+    push = documents.push_document
+
+    def stopped_before_the_last_write(tenant: str, doc_id: str, record: Any) -> Any:
+        if doc_id == demo.COMPLETION_MARK[1]:
+            raise KeyboardInterrupt  # Ctrl-C while seeding
+        return push(tenant, doc_id, record)
+
+    monkeypatch.setattr(documents, "push_document", stopped_before_the_last_write)
+    with pytest.raises(KeyboardInterrupt):
+        demo.seed_demo(api_key="demo-integrator-key", portal_url="http://127.0.0.1:8000")
+    monkeypatch.setattr(documents, "push_document", push)
+    half = len(_demo_rows())
+
+    demo.seed_demo(api_key="demo-integrator-key", portal_url="http://127.0.0.1:8000")
+    resumed = _demo_rows()
+    assert len(resumed) > half
+    demo.seed_demo(api_key="demo-integrator-key", portal_url="http://127.0.0.1:8000")
+    assert _demo_rows() == resumed  # the second run adds and changes nothing
+
+    _wipe_demo()
+    demo.seed_demo(api_key="demo-integrator-key", portal_url="http://127.0.0.1:8000")
+    assert _comparable(_demo_rows()) == _comparable(resumed)  # resuming a broken seed ends where one clean run does
