@@ -13,6 +13,9 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, EndpointConnectionError, NoCredentialsError
+from pynamodb.exceptions import PynamoDBException
+
 from chalicelib.config import get_settings
 from chalicelib.demo import seed_demo
 from chalicelib.domain import clock
@@ -220,10 +223,34 @@ def run(args: argparse.Namespace) -> Any:
     return COMMANDS[args.command](args)
 
 
+# How to point the command at an AWS: the running `make run` stack (which writes .local/stack.env) or a real stage.
+WHERE_TO = ("for make run's stack: set -a; . .local/stack.env; set +a (it is written while the stack runs); "
+            "for a deployed stage: AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), AWS_REGION and "
+            "PORTICO_STAGE")
+
+
+def _no_aws(failure: BaseException) -> str | None:
+    """What is missing when no AWS answers (PynamoDB wraps botocore's error), else None."""
+    seen: BaseException | None = failure
+    while seen is not None:
+        if isinstance(seen, NoCredentialsError):
+            return "no AWS credentials"
+        if isinstance(seen, EndpointConnectionError):
+            return f"nothing answers at {seen.kwargs.get('endpoint_url')} (is the stack running?)"
+        seen = getattr(seen, "cause", None) or seen.__cause__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(_joined_offsets(sys.argv[1:] if argv is None else argv))
     try:
         _print(run(args))
+    except (BotoCoreError, PynamoDBException) as failure:
+        problem = _no_aws(failure)
+        if problem is None:
+            raise
+        print(f"portico: {problem}; {WHERE_TO}", file=sys.stderr)
+        return 1
     except PorticoError as error:
         print(f"portico: {error.message} ({error.code})", file=sys.stderr)
         for field, problem in (error.details.get("fields") or {}).items():
