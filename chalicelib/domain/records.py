@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.access import Grant, read_grant
+from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.tax_ids import TAX_ID_TYPES, nit_problem
 from chalicelib.domain.validation import CURRENCY_RE, ID_RE, PHONE_RE, Reader
 
@@ -187,3 +188,49 @@ def _line(r: Reader) -> dict[str, Any]:
         "unit_price": r.integer("unit_price", required=True),
         "total": r.integer("total", required=True),
     }
+
+
+# --- batch sync (POST /v1/integration/batch) ------------------------------------------------------------------------
+
+BATCH_TYPES = ("account", "contact", "invoice", "credit_note", "debit_note", "receipt")
+MAX_BATCH_ITEMS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEntry:
+    """One item of a batch: what to write, or why it cannot be (``problem``: a 422 for this item only)."""
+
+    type: str | None
+    id: str | None
+    data: Any
+    problem: ValidationFailed | None = None
+
+
+def read_batch(body: object) -> list[BatchEntry]:
+    """The batch's items, in order. 422 for the whole request only when it is not ``{"items": [1-100 items]}``;
+    an item without a known ``type``, a valid ``id`` or an object ``data`` fails alone."""
+    if not isinstance(body, dict):
+        raise ValidationFailed({"items": f"send {{\"items\": [...]}} with 1 to {MAX_BATCH_ITEMS} items"})
+    unknown = {name: "is not a known field" for name in body if name != "items"}
+    items = body.get("items")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_ITEMS:
+        count = f"{len(items)} items" if isinstance(items, list) else "not a list"
+        raise ValidationFailed({**unknown, "items": f"must be a list of 1 to {MAX_BATCH_ITEMS} items, not {count}"})
+    if unknown:
+        raise ValidationFailed(unknown)
+    return [_batch_entry(item) for item in items]
+
+
+def _batch_entry(item: object) -> BatchEntry:
+    if not isinstance(item, dict):
+        return BatchEntry(None, None, None, ValidationFailed({"item": "must be an object with type, id and data"}))
+    kind, item_id, data = item.get("type"), item.get("id"), item.get("data")
+    problems = {name: "is not a known field" for name in item if name not in ("type", "id", "data")}
+    if kind not in BATCH_TYPES:
+        problems["type"] = f"must be one of {', '.join(BATCH_TYPES)}"
+    if not isinstance(item_id, str) or not ID_RE.fullmatch(item_id):
+        problems["id"] = "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter/digit"
+    if not isinstance(data, dict):
+        problems["data"] = "must be an object: the body its single endpoint takes"
+    return BatchEntry(kind if isinstance(kind, str) else None, item_id if isinstance(item_id, str) else None, data,
+                      ValidationFailed(problems) if problems else None)

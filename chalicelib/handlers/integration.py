@@ -11,6 +11,7 @@ from chalicelib.domain.records import read_document
 from chalicelib.domain.validation import check_id
 from chalicelib.handlers.http import json_body, json_response, page_params, query, route
 from chalicelib.handlers.views import access
+from chalicelib.handlers.views import batch as batch_views
 from chalicelib.handlers.views import billing as billing_views
 from chalicelib.handlers.views import events as event_views
 
@@ -19,6 +20,16 @@ integration = Blueprint(__name__)
 
 def _saved(result: dict[str, Any], created: bool) -> Any:
     return json_response(result, 201 if created else 200)
+
+
+@route(integration, "/integration/batch", methods=("POST",), auth="integrator")
+def post_batch(tenant: str) -> dict[str, Any]:
+    """Up to 100 accounts, contacts and billing documents, each written as its own PUT would write it."""
+    from chalicelib.services import batch  # lazy: loads with its first request
+
+    results = batch.apply_batch(tenant, json_body(integration),
+                                idempotency_key=integration.current_request.headers.get("idempotency-key"))
+    return batch_views.batch(results)
 
 
 @route(integration, "/integration/accounts/{account_id}", methods=("PUT",), auth="integrator")

@@ -281,6 +281,14 @@ CASES: list[Case] = [
          lambda t: Request(_integration(f"invoices/{t.invoice_id}/comments"), {"body": "Respuesta intrusa"})),
     Case("GET", "/v1/integration/events", "integrator", lambda t: Request("/v1/integration/events"),
          other_tenant=frozenset({200})),  # the other tenant's own (empty) feed
+    Case("POST", "/v1/integration/batch", "integrator",
+         lambda t: Request("/v1/integration/batch", {"items": [
+             {"type": "account", "id": t.account_id, "data": {"name": "Intruso S.A.S.", "tax_id": "900123456-8"}},
+             {"type": "contact", "id": t.contact_id,
+              "data": {"account_id": t.account_id, "name": "Intruso", "email": "intruso@otro.test"}},
+             {"type": "invoice", "id": t.invoice_id, "data": _invoice_body(t)},
+             {"type": "credit_note", "id": t.credit_note_id, "data": _note_body(t)}]}),
+         other_tenant=frozenset({200})),  # the items land in the other tenant's own records (or fail there)
     # portal
     Case("POST", "/v1/auth/logout", "portal", lambda t: Request("/v1/auth/logout")),
     Case("POST", "/v1/auth/logout-all", "portal", lambda t: Request("/v1/auth/logout-all")),
