@@ -166,10 +166,30 @@ def access_log_wanted() -> bool:
     return os.environ.get("PORTICO_ACCESS_LOG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_dynamodb_calls = threading.local()
+DYNAMODB_CALLS_HEADER = "X-Portico-DynamoDB-Calls"
+
+
+def count_dynamodb_calls() -> None:
+    """Counts each thread's DynamoDB calls (PynamoDB's and boto3's), so the API can answer every request with how
+    many it made: ``X-Portico-DynamoDB-Calls``, read by the scale bench and visible in a browser's network panel."""
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            _dynamodb_calls.count = getattr(_dynamodb_calls, "count", 0) + 1
+        return original(self, operation, params)
+
+    botocore.client.BaseClient._make_api_call = counted  # type: ignore[method-assign]
+
+
 def api_server(ports: Ports) -> Any:
     """chalice local's server. ``create_local_server`` also makes ``app.current_request`` a thread's own (its
     LocalChalice): the server answers each request on a thread, and concurrent requests must not read each other's
-    bodies (aws/chalice#759). Its request handler is swapped for one that logs only with ``PORTICO_ACCESS_LOG``."""
+    bodies (aws/chalice#759). Its request handler is swapped for one that logs only with ``PORTICO_ACCESS_LOG`` and
+    says how many DynamoDB calls the request made (:func:`count_dynamodb_calls`)."""
     from chalice.cli.factory import CLIFactory
     from chalice.local import ChaliceRequestHandler, create_local_server
 
@@ -177,6 +197,14 @@ def api_server(ports: Ports) -> Any:
         def log_message(self, format: str, *args: Any) -> None:
             if access_log_wanted():
                 super().log_message(format, *args)
+
+        def handle_one_request(self) -> None:  # one request of a keep-alive connection (its thread's)
+            _dynamodb_calls.count = 0
+            super().handle_one_request()
+
+        def _send_http_response(self, code: int, headers: Any, body: Any) -> None:
+            counted = {**headers, DYNAMODB_CALLS_HEADER: str(getattr(_dynamodb_calls, "count", 0))}
+            super()._send_http_response(code, counted, body)
 
     factory = CLIFactory(project_dir=str(ROOT))
     config = factory.create_config_obj(chalice_stage_name="local")
@@ -359,6 +387,7 @@ def main() -> int:
         print(f"make run: {failed}", file=sys.stderr)
         return 1
     install_clock(offset, stage=get_settings().stage)
+    count_dynamodb_calls()
     db.create_resources()
     restored = restore_files(data / "files")
     say(f"seeding tenant demo (once; {restored} stored files restored)…")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import pytest
 import requests
 
-from tests.e2e.conftest import Stack, StackProcess
+from devtools.stack_process import StackProcess
+from tests.e2e.conftest import ROOT, Stack, start_stack
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -36,6 +40,29 @@ def _table_items(stack: Stack) -> int:
     return total
 
 
+def _outward_addresses() -> list[str]:
+    """This machine's addresses other than loopback (``hostname -I``)."""
+    done = subprocess.run(["hostname", "-I"], capture_output=True, text=True, check=False)  # noqa: S607
+    return [a for a in done.stdout.split() if ":" not in a and not a.startswith("127.")]
+
+
+def test_every_server_of_the_stack_listens_on_loopback_only(stack: Stack) -> None:
+    """DynamoDB Local's own command line cannot choose an address (it would listen on every interface): the
+    loopback launcher binds it to 127.0.0.1, like the rest of the stack."""
+    addresses = _outward_addresses()
+    if not addresses:
+        pytest.skip("this machine has no address but loopback")
+    ports = {name: int(url.rsplit(":", 1)[1].split("/")[0]) for name, url in
+             (("ui", stack.ui), ("api", stack.api), ("sandbox", stack.sandbox), ("aws", stack.aws),
+              ("dynamodb", stack.dynamodb))}
+    for name, port in ports.items():
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass  # it answers on loopback
+        for address in addresses:
+            with pytest.raises(OSError), socket.create_connection((address, port), timeout=2):
+                pytest.fail(f"{name} (port {port}) answers on {address}")
+
+
 def test_four_parallel_integrators_land_every_upsert(stack: Stack) -> None:
     """What moto could not hold (issue 12): parallel ERP clients pushing accounts and invoices, every one a
     transaction; all land, none answers 5xx, and no request reads another's body (chalice local answers each on a
@@ -61,8 +88,8 @@ def test_four_parallel_integrators_land_every_upsert(stack: Stack) -> None:
 
 
 def test_what_was_loaded_survives_a_restart_and_the_seed_adds_nothing_twice(tmp_path: Path) -> None:
-    process = StackProcess(tmp_path / "data", log_name="e2e-restart-stack.log")
-    stack = process.start()
+    process = StackProcess(tmp_path / "data", ROOT / "build" / "e2e-restart-stack.log")
+    stack = start_stack(process)
     try:
         session = _integrator(stack)
         assert session.put(f"{stack.api}/integration/accounts/kept", timeout=10, json={
@@ -76,7 +103,7 @@ def test_what_was_loaded_survives_a_restart_and_the_seed_adds_nothing_twice(tmp_
         assert process.stop() == 0, process.log()
     assert "saved 1 stored files" in process.log()
 
-    stack = process.start()  # the same data folder: what `make run` after Ctrl-C does
+    stack = start_stack(process)  # the same data folder: what `make run` after Ctrl-C does
     try:
         session = _integrator(stack)
         assert session.get(f"{stack.api}/integration/accounts/kept", timeout=10).json()["name"] == "Guardada S.A.S."
