@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.records import CREDIT_TYPES, debit_credit
-from chalicelib.store import accounts, billing, contacts, db, files, keys, payments
+from chalicelib.store import billing, contacts, db, files, keys, payments
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import DocumentRecord
@@ -42,6 +42,32 @@ def load(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem | None:
                                        consistent_read=True)
     except BillingDocumentItem.DoesNotExist:
         return None
+
+
+def _account_and_previous(tenant: str, account_id: str, doc_type: str, doc_id: str
+                          ) -> tuple[bool, BillingDocumentItem | None]:
+    """Whether the account exists, and the document as stored (None when new): one consistent BatchGetItem of
+    the account and the document's tenant-wide index entry (an account pushed a moment before counts), then
+    the document itself only when it exists (an ERP's first sync is all new documents: one call each)."""
+    from chalicelib.store.models import (  # lazy: keeps import app fast
+        BillingDocumentItem,
+        DocumentIndexItem,
+        PorticoItem,
+    )
+
+    account_key = (keys.account(tenant, account_id), keys.ACCOUNT_SK)
+    index_key = (keys.document_index(tenant, doc_type, doc_id), keys.DOC_INDEX_SK)
+    found = {(item.pk, item.sk): item for item in PorticoItem.batch_get([account_key, index_key],
+                                                                         consistent_read=True)}
+    index = found.get(index_key)
+    if not isinstance(index, DocumentIndexItem):
+        return account_key in found, None
+    try:
+        previous = BillingDocumentItem.get(keys.account(tenant, index.account_id), keys.document_sk(doc_type, doc_id),
+                                           consistent_read=True)
+    except BillingDocumentItem.DoesNotExist:
+        previous = None
+    return account_key in found, previous
 
 
 def get(tenant: str, doc_type: str, doc_id: str) -> BillingDocumentItem:
@@ -86,10 +112,10 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[BillingDoc
     )
 
     db.ready()
-    if not accounts.exists(tenant, record.account_id):
+    account_exists, previous = _account_and_previous(tenant, record.account_id, record.doc_type, doc_id)
+    if not account_exists:
         raise NotFound("There is no account with that id; push the account first.", code="account_not_found",
                        details={"account_id": record.account_id})
-    previous = load(tenant, record.doc_type, doc_id)
     if previous is not None and previous.account_id != record.account_id:
         raise Conflict("This document id belongs to another account; documents cannot change account.",
                        code="account_mismatch", details={"account_id": previous.account_id})

@@ -15,6 +15,11 @@ BUDGETS = {
     "GET /v1/me/sessions": 2,
     "POST /v1/auth/login": 6,
     "GET /v1/integration/accounts/{account_id}": 2,
+    # the key's Query + 1 BatchGetItem (the account, the id index) + the transaction
+    "PUT /v1/integration/invoices/{doc_id} (new)": 3,
+    # + the stored invoice (GetItem), its allocations (Query: portal payments not yet posted) and, when the
+    # new balance is 0, the tenant's time zone for paid_on (GetItem)
+    "PUT /v1/integration/invoices/{doc_id} (replaced)": 6,
     # billing: 1 BatchGetItem (session, contact, tenant) + the module's reads
     "GET /v1/portal/receivables": 2,  # + 1 Query (open invoices on lsi2)
     "GET /v1/portal/statement": 4,  # a current month: + header/month totals, movements, invoices open at the end
@@ -77,6 +82,17 @@ def test_integrator_get_account_budget(world: Any, monkeypatch: pytest.MonkeyPat
     world.account("acc-1")
     calls = measure(monkeypatch, world.client, "GET", "/v1/integration/accounts/acc-1", token=API_KEY)
     assert len(calls) <= BUDGETS["GET /v1/integration/accounts/{account_id}"], calls
+
+
+def test_integrator_put_invoice_budget(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.account("acc-1")
+    body = {"account_id": "acc-1", "number": "FV-1", "issue_date": "2026-10-01", "due_date": "2026-10-31",
+            "currency": "COP", "total": 100_000_00, "balance": 100_000_00}
+    calls = measure(monkeypatch, world.client, "PUT", "/v1/integration/invoices/fv-1", token=API_KEY, body=body)
+    assert len(calls) <= BUDGETS["PUT /v1/integration/invoices/{doc_id} (new)"], calls
+    calls = measure(monkeypatch, world.client, "PUT", "/v1/integration/invoices/fv-1", token=API_KEY,
+                    body={**body, "balance": 0})
+    assert len(calls) <= BUDGETS["PUT /v1/integration/invoices/{doc_id} (replaced)"], calls
 
 
 def test_budgets_hold_for_a_refused_request_too(signed_in: str, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
