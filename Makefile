@@ -45,10 +45,10 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest -n auto tests/integration
 
-# Installs DynamoDB Local (and Java with apt when missing) like `make run` does.
+# Installs DynamoDB Local (and Java with apt when missing) like `make run` does; one in-memory instance a worker.
 ## The payment and billing transaction paths against Amazon's DynamoDB Local.
 ddblocal: $(STAMP)
-	$(BIN)/pytest -m ddblocal tests/integration
+	$(BIN)/pytest -n 2 -m ddblocal tests/integration
 
 ## Browser tests in Debian's chromium against the real local stack.
 e2e: $(STAMP) $(CHROMIUM)
