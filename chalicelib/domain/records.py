@@ -53,6 +53,8 @@ def read_account(body: object, *, default_currency: str) -> dict[str, Any]:
         "currency": r.text("currency", max_len=3, pattern=CURRENCY_RE, message="must be an ISO 4217 code like COP")
         or default_currency,
         "credit_limit": r.integer("credit_limit", minimum=0),
+        # The account's own price list (issue 13); without one, or outside its dates, the tenant's default applies.
+        "price_list_id": r.text("price_list_id", max_len=64, pattern=ID_RE, message="must be a price list id"),
         "account_executive": _person(r.obj("account_executive"), email_required=True),
         # Payment reminders to the account's contacts (issue 11): the integrator may turn them off.
         "reminders": r.boolean("reminders", default=True),
