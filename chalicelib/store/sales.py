@@ -146,26 +146,29 @@ def catalog_page(tenant: str, *, terms: list[str], kind: str | None, category: s
     listing = _listing("catalog", terms, kind, category, list(priced_by))
     values: dict[str, Any] = {":pk": {"S": keys.catalog(tenant)}, ":prefix": {"S": keys.PRODUCT_PREFIX},
                               ":yes": {"BOOL": True}}
-    names: dict[str, str] = {}
-    filters = ["active = :yes"]
+    # Every attribute by placeholder: several of their names are DynamoDB reserved words.
+    names: dict[str, str] = {"#active": "active", "#search": "search", "#kind": "product_kind",
+                             "#category": "category", "#prices": "prices"}
+    filters = ["#active = :yes"]
     if kind:
         values[":kind"] = {"S": kind}
-        filters.append("product_kind = :kind")
+        filters.append("#kind = :kind")
     if category:
         values[":category"] = {"S": category}
-        filters.append("category = :category")
+        filters.append("#category = :category")
     for n, term in enumerate(terms):
         values[f":t{n}"] = {"S": term}
-        filters.append(f"contains(search, :t{n})")
+        filters.append(f"contains(#search, :t{n})")
     if priced_by:
         names.update({f"#l{n}": list_id for n, list_id in enumerate(priced_by)})
-        filters.append("(" + " OR ".join(f"attribute_exists(prices.#l{n})" for n in range(len(priced_by))) + ")")
+        filters.append("(" + " OR ".join(f"attribute_exists(#prices.#l{n})" for n in range(len(priced_by))) + ")")
+    used = " ".join(filters)
+    names = {k: v for k, v in names.items() if k in used}
     params: dict[str, Any] = {
         "TableName": settings.table_name, "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
         "FilterExpression": " AND ".join(filters), "ExpressionAttributeValues": values,
+        "ExpressionAttributeNames": names,
     }
-    if names:
-        params["ExpressionAttributeNames"] = names
     if not terms and not priced_by:
         params["Limit"] = limit + 1  # only inactive products are filtered out: a page of them is nearly the answer
     if cursor:
