@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ KINDS = ("product", "service")
 SKU_RE = ID_RE  # a SKU is an id: 1-64 letters, digits, ".", "_" or "-"
 MAX_TAX_RATE = 10_000  # 100 %
 MAX_ATTRIBUTES = 30
-MAX_PRICE_LIST_ITEMS = 5_000  # the list is stored whole in one item (well under DynamoDB's 400 KB)
+MAX_PRICE_LIST_ITEMS = 8_000  # lines; the list is stored whole in one item, held under MAX_PRICE_LIST_BYTES
+MAX_PRICE_LIST_BYTES = 300_000  # of its items as stored JSON: DynamoDB's item limit is 400 KB
 MAX_TIERS = 10  # quantity breaks of one SKU in one list
 MAX_CART_LINES = 100  # one order is one transaction with room for its other writes
 MAX_QTY = 1_000_000
@@ -336,6 +338,11 @@ def read_price_list(body: object) -> PriceListRecord:
             r.fail(f"items[{index}]", f"{sku} has more than {MAX_TIERS} quantity breaks")
         else:
             tiers.append((qty, unit_price))
+    stored_size = len(json.dumps({sku: [list(t) for t in tiers] for sku, tiers in items.items()},
+                                 separators=(",", ":")))
+    if stored_size > MAX_PRICE_LIST_BYTES:
+        r.fail("items", f"is too large to keep as one list ({stored_size:,} bytes of SKUs and prices; at most "
+                        f"{MAX_PRICE_LIST_BYTES:,}): split it into several lists")
     r.finish()
     assert name and currency
     return PriceListRecord(name, currency, valid_from.isoformat() if valid_from else None,
