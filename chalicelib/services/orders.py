@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import billing as billing_rules
 from chalicelib.domain import clock, mail
 from chalicelib.domain import sales as rules
+from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.money import format_money
 from chalicelib.observability import get_logger
@@ -20,7 +21,6 @@ from chalicelib.store import accounts, contacts, idempotency, keys, mailer, tena
 from chalicelib.store import sales as stored
 
 if TYPE_CHECKING:
-    from chalicelib.domain.access import Principal
     from chalicelib.store.models import AccountItem, CartItem
     from chalicelib.store.models import OrderItem as OrderItem
     from chalicelib.store.sessions import Context
@@ -291,3 +291,38 @@ def _mail_status(tenant_slug: str, order: OrderItem, entry: dict[str, Any]) -> N
 
 def visible_order(principal: Principal, order_id: str) -> OrderItem:
     return stored.visible_order(principal, order_id)
+
+
+def record_order(tenant_slug: str, *, order_id: str, account_id: str, contact_id: str,
+                 lines: list[tuple[str, int]], placed_at: str, details: dict[str, Any]) -> bool:
+    """Records an order at today's prices of the account as if its contact had placed it at ``placed_at`` (the
+    demo tenant's history); False when an order with that id exists already (nothing is written twice)."""
+    tenant = tenants.get(tenant_slug)
+    contact = contacts.load(tenant_slug, contact_id)
+    account = accounts.load(tenant_slug, account_id)
+    if contact is None or account is None or contact.account_id != account_id:
+        raise NotFound("There is no such contact of that account.", code="contact_not_found")
+    if stored.load_order(tenant_slug, account_id, order_id) is not None:
+        return False
+    principal = contacts_principal(tenant, account_id, contact_id)
+    ctx = catalog.price_context(tenant, account, principal)
+    found = stored.products(tenant_slug, [sku for sku, _ in lines])
+    priced = [rules.price_line(sku, qty, catalog.product_view(found[sku]) if sku in found else None, ctx)
+              for sku, qty in lines]
+    if not all(line.available for line in priced):
+        raise ValidationFailed({"lines": "every line must be orderable at the account's prices"})
+    sums = rules.totals([line.to_json() for line in priced], ctx.currency)
+    order = stored.new_order(principal, order_id=order_id, contact_name=contact.name, currency=ctx.currency,
+                             lines=[_line_json(line) for line in priced], subtotal=sums.subtotal, tax=sums.tax,
+                             total=sums.total, details=details, source="cart", quote_id=None, stamp=placed_at)
+    try:
+        stored.record_order(principal, order, event_data=order_event_data(order))
+    except Conflict:
+        return False  # recorded meanwhile
+    return True
+
+
+def contacts_principal(tenant: Tenant, account_id: str, contact_id: str) -> Principal:
+    """The principal an order of ``contact_id`` is written under (its account and tenant; no session)."""
+    return Principal(tenant=tenant.slug, account_id=account_id, contact_id=contact_id, session_id="",
+                         modules={}, timezone=tenant.timezone)

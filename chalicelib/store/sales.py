@@ -377,6 +377,14 @@ def place_order(principal: Principal, order: OrderItem, *, cart: CartItem, claim
                   conflict_message="The cart changed while the order was placed; review it and try again.")
 
 
+def record_order(principal: Principal, order: OrderItem, *, event_data: dict[str, Any]) -> None:
+    """An order recorded without a cart (the demo's history), with its index and ``order.placed``; 409
+    ``write_conflict`` when one with that id exists."""
+    events.append(principal.tenant, "order.placed", account_id=principal.account_id,
+                  contact_id=principal.contact_id, data=event_data,
+                  writes=lambda tx: _order_writes(tx, principal.tenant, order))
+
+
 def load_order(tenant: str, account_id: str, order_id: str) -> OrderItem | None:
     from chalicelib.store.models import OrderItem  # lazy: keeps import app fast
 
