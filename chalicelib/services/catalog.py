@@ -127,10 +127,11 @@ def _applying_lists(context: Context) -> tuple[rules.PriceContext, list[tuple[st
     account, _, _ = stored.account_and_purchased(principal, with_purchased=False)
     ctx = price_context(context.tenant, account, principal)
     lists: list[tuple[str, PriceListItem]] = []
+    found = stored.price_lists(principal.tenant, [i for i in (ctx.account_list, ctx.default_list) if i])
     for role, list_id in (("account", ctx.account_list), ("default", ctx.default_list)):
         if not list_id or any(item.list_id == list_id for _, item in lists):
             continue
-        item = stored.load_price_list(principal.tenant, list_id)
+        item = found.get(list_id)
         if item is not None and item.currency == ctx.currency and \
                 rules.ListEntry(list_id, item.currency, item.valid_from, item.valid_to, ()).valid_on(ctx.today):
             lists.append((role, item))
@@ -146,7 +147,8 @@ def price_list(context: Context, *, limit: int, cursor: str | None) -> PriceList
     if not lists:
         return PriceListPage(ctx.currency, [], [], None)
     items, next_cursor = stored.catalog_page(context.principal.tenant, terms=[], kind=None, category=None,
-                                             limit=limit, cursor=cursor, priced_by=[i.list_id for _, i in lists])
+                                             limit=limit, cursor=cursor, priced_by=[i.list_id for _, i in lists],
+                                             dense=any(role == "default" for role, _ in lists))
     priced = [p for p in (_priced(i, ctx) for i in items) if p.price is not None]
     return PriceListPage(ctx.currency, lists, priced, next_cursor)
 

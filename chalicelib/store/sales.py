@@ -136,10 +136,12 @@ def _listing(*parts: Any) -> str:
 
 
 def catalog_page(tenant: str, *, terms: list[str], kind: str | None, category: str | None, limit: int,
-                 cursor: str | None, priced_by: Sequence[str] = ()) -> tuple[list[ProductItem], str | None]:
+                 cursor: str | None, priced_by: Sequence[str] = (), dense: bool = False
+                 ) -> tuple[list[ProductItem], str | None]:
     """One Query of the catalog partition: active products (of ``kind``/``category``, matching every search term,
-    priced by one of ``priced_by`` when given), by SKU. A filtered page reads up to DynamoDB's 1 MB and may come
-    back shorter than ``limit`` with a cursor: the next page goes on from there."""
+    priced by one of ``priced_by`` when given), by SKU. A selective page reads up to DynamoDB's 1 MB and may come
+    back shorter than ``limit`` with a cursor: the next page goes on from there. ``dense`` says that nearly every
+    product passes ``priced_by`` (the tenant's default list prices them), so a page reads ``limit + 1`` items."""
     from chalicelib.store.models import PorticoItem, ProductItem  # lazy: keeps import app fast
 
     settings = db.ready()
@@ -169,8 +171,8 @@ def catalog_page(tenant: str, *, terms: list[str], kind: str | None, category: s
         "FilterExpression": " AND ".join(filters), "ExpressionAttributeValues": values,
         "ExpressionAttributeNames": names,
     }
-    if not terms and not priced_by:
-        params["Limit"] = limit + 1  # only inactive products are filtered out: a page of them is nearly the answer
+    if not terms and not kind and not category and (dense or not priced_by):
+        params["Limit"] = limit + 1  # nearly every product passes (only inactive ones fail): a page is the answer
     if cursor:
         params["ExclusiveStartKey"] = {"pk": values[":pk"], "sk": {"S": _decode(cursor, listing, keys.PRODUCT_PREFIX)}}
     answer = db.client("dynamodb").query(**params)
@@ -205,6 +207,18 @@ def load_price_list(tenant: str, list_id: str) -> PriceListItem | None:
         return PriceListItem.get(keys.catalog(tenant), keys.price_list_sk(list_id), consistent_read=True)
     except PriceListItem.DoesNotExist:
         return None
+
+
+def price_lists(tenant: str, list_ids: Sequence[str]) -> dict[str, PriceListItem]:
+    """The price lists with these ids that exist (one BatchGetItem)."""
+    from chalicelib.store.models import PriceListItem  # lazy: keeps import app fast
+
+    db.ready()
+    if not list_ids:
+        return {}
+    pk = keys.catalog(tenant)
+    return {item.list_id: item for item in _batch_get(PriceListItem, [(pk, keys.price_list_sk(i))
+                                                                      for i in dict.fromkeys(list_ids)])}
 
 
 def save_price_list(tenant: str, list_id: str, record: PriceListRecord) -> tuple[PriceListItem, bool]:

@@ -512,3 +512,23 @@ def test_dashboard_has_a_card_per_sales_module(world: Any, shop: dict[str, Any])
     assert modules["catalog"] == {"cart_count": 2, "cart_total": 2 * 25_000_00 * 119 // 100, "currency": "COP"}
     assert modules["quotes"]["open_count"] == 1 and modules["quotes"]["latest"][0]["id"] == "q-1"
     assert modules["orders"] == {"open_count": 0, "latest": []}
+
+
+def test_quote_request_with_an_attachment_mails_a_link(world: Any, shop: dict[str, Any]) -> None:
+    import requests
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 24
+    upload = call(world.client, "POST", "/v1/portal/uploads", token=shop["token"],
+                  body={"filename": "plano.png", "content_type": "image/png", "size": len(png)})
+    assert upload.status == 201, upload.body
+    assert requests.put(upload.body["url"], data=png, headers=upload.body["headers"], timeout=5).ok
+    before = len(sent_mail())
+    reply = call(world.client, "POST", "/v1/portal/quote-requests", token=shop["token"],
+                 body={"text": "Corte según el plano", "attachment_ids": [upload.body["upload_id"]]})
+    assert reply.status == 201, reply.body
+    assert reply.body["attachments"][0]["filename"] == "plano.png"
+    mail = sent_mail()[before]
+    assert "plano.png" in mail["text"] and "#/attachment/" in mail["text"]
+    again = call(world.client, "POST", "/v1/portal/quote-requests", token=shop["token"],
+                 body={"text": "Otra vez", "attachment_ids": [upload.body["upload_id"]]})
+    assert again.status == 422 and "attachment_ids[0]" in again.body["error"]["details"]["fields"]

@@ -13,7 +13,7 @@ import {navigate, updateHash} from "../router.js";
 import {hasAction} from "../session.js";
 import {cell, columnHead, loadError, loadMore, tenantToday} from "./billing.js";
 import {adoptCart, cartView, forgetCart, goToOrder, loadCart, newKey, onCartChange, orderBadge, orderHref, quoteHref,
-  when} from "./sales.js";
+  rateText, when} from "./sales.js";
 
 const STATUSES = ["", "received", "confirmed", "in_preparation", "shipped", "delivered", "rejected", "cancelled"];
 
@@ -204,7 +204,7 @@ function orderView(order, reload) {
           cell(columns[0], [line.name || line.description || line.sku, line.sku ? h("span", {class: "muted"}, ` · ${line.sku}`) : null]),
           cell(columns[1], String(line.qty), {class: "cell-number"}),
           cell(columns[2], m(line.unit_price), {class: "cell-number"}),
-          cell(columns[3], `${(line.tax_rate || 0) / 100} %`, {class: "cell-number"}),
+          cell(columns[3], rateText(line.tax_rate), {class: "cell-number"}),
           cell(columns[4], m(line.subtotal), {class: "cell-number"})))))),
     h("section", {class: "card", "aria-labelledby": "order-timeline-title"},
       h("h2", {class: "card-title", id: "order-timeline-title"}, t("orders.timeline")),

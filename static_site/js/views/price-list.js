@@ -3,12 +3,12 @@
 
 import {api, withQuery} from "../api.js";
 import {h, replace, skeleton} from "../dom.js";
+import {formatDate} from "../format.js";
 import {whileBusy} from "../forms.js";
 import {t} from "../i18n.js";
 import {money} from "../money.js";
 import {cell, columnHead, loadError, loadMore, openFile} from "./billing.js";
 import {productHref, rateText} from "./sales.js";
-import {formatDate} from "../format.js";
 
 export function renderPriceList(page) {
   const status = h("p", {class: "file-status", "aria-live": "polite", id: "price-list-file-status"});

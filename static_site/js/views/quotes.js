@@ -3,7 +3,7 @@
 // accept form (who signs, purchase order, note) or the reject form (reason). Accepting places the order; the page
 // links to it. #/quotes/request — ask for a quote: the cart's lines and/or a text.
 
-import {api, withQuery} from "../api.js";
+import {api, ApiError, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
 import {formatDate} from "../format.js";
 import {clearErrors, requireValues, showApiError, whileBusy} from "../forms.js";
@@ -11,8 +11,9 @@ import {t} from "../i18n.js";
 import {money} from "../money.js";
 import {updateHash} from "../router.js";
 import {currentUser, hasAction} from "../session.js";
-import {cell, columnHead, loadError, loadMore, openFile} from "./billing.js";
-import {cartView, loadCart, orderHref, quoteBadge, quoteHref, when} from "./sales.js";
+import {cell, columnHead, loadError, loadMore, openFile, safeHttpUrl} from "./billing.js";
+import {attachmentProblem, contentTypeOf} from "./invoice-detail.js";
+import {cartView, loadCart, orderHref, quoteBadge, quoteHref, rateText, when} from "./sales.js";
 
 const STATUSES = ["", "sent", "accepted", "rejected", "expired", "cancelled"];
 
@@ -135,7 +136,7 @@ function quoteView(quote, answer, reload) {
           cell(columns[1], String(line.qty), {class: "cell-number"}),
           cell(columns[2], m(line.unit_price), {class: "cell-number"}),
           cell(columns[3], line.discount ? m(line.discount) : "—", {class: "cell-number"}),
-          cell(columns[4], `${(line.tax_rate || 0) / 100} %`, {class: "cell-number"}),
+          cell(columns[4], rateText(line.tax_rate), {class: "cell-number"}),
           cell(columns[5], m(line.subtotal), {class: "cell-number"})))))),
     quote.notes || quote.terms ? h("section", {class: "card"},
       quote.notes ? [h("h2", {class: "card-title"}, t("quotes.notes")), h("p", {class: "prewrap"}, quote.notes)] : null,
@@ -213,6 +214,9 @@ export function renderQuoteRequest(page, {params}) {
   const text = h("textarea", {id: "quote-request-text", dataset: {field: "text"}, rows: "5", maxlength: "4000",
     "aria-describedby": "quote-request-text-error"});
   if (sku) text.value = t("quotes.request_for_sku", {sku});
+  const files = h("input", {id: "quote-request-files", type: "file", multiple: true, dataset: {field: "attachment_ids"},
+    accept: ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg",
+    "aria-describedby": "quote-request-files-hint quote-request-files-error"});
   const cartBox = h("div", {id: "quote-request-cart-lines"});
   const errorRegion = h("div", {class: "form-error", role: "alert", id: "quote-request-error"});
   const submit = h("button", {type: "submit", class: "button", id: "quote-request-submit"}, t("quotes.request_submit"));
@@ -221,6 +225,9 @@ export function renderQuoteRequest(page, {params}) {
     cartBox,
     h("div", {class: "field"}, h("label", {for: "quote-request-text"}, t("quotes.request_text")),
       h("p", {class: "field-hint"}, t("quotes.request_text_hint")), text, h("p", {class: "field-error", id: "quote-request-text-error"})),
+    h("div", {class: "field"}, h("label", {for: "quote-request-files"}, t("quotes.request_files")),
+      h("p", {class: "field-hint", id: "quote-request-files-hint"}, t("quotes.request_files_hint")), files,
+      h("p", {class: "field-error", id: "quote-request-files-error"})),
     errorRegion, h("div", {class: "actions"}, submit));
   page.append(h("header", {class: "page-header"}, h("p", {class: "breadcrumb"}, h("a", {href: "#/quotes"}, t("quotes.back"))),
     h("h1", {tabindex: "-1"}, t("quotes.request_title")), h("p", {class: "lead"}, t("quotes.request_lead"))), form);
@@ -238,13 +245,41 @@ export function renderQuoteRequest(page, {params}) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form, errorRegion);
+    const chosen = [...files.files];
+    const problem = chosen.length > 5 ? t("quotes.request_files_many") : chosen.map((f) => attachmentProblem(f)).find(Boolean);
+    if (problem) {
+      showApiError(form, errorRegion, new ApiError({status: 422, code: "validation_failed", message: problem,
+        details: {fields: {attachment_ids: problem}}}));
+      return;
+    }
     try {
-      await whileBusy(submit, t("quotes.requesting"), () => api.post("/portal/quote-requests",
-        {from_cart: fromCart.checked, text: text.value.trim() || undefined}));
+      await whileBusy(submit, t("quotes.requesting"), async () => {
+        const ids = [];
+        for (const file of chosen) ids.push(await uploadFile(file));
+        return api.post("/portal/quote-requests", {from_cart: fromCart.checked, text: text.value.trim() || undefined,
+          attachment_ids: ids});
+      });
       replace(form, h("p", {class: "notice notice-success", role: "status", id: "quote-request-sent"}, t("quotes.request_sent")),
         h("a", {href: "#/quotes", class: "button button-secondary"}, t("quotes.back")));
     } catch (error) {
       showApiError(form, errorRegion, error);
     }
   });
+}
+
+/** Uploads one file straight to S3 through a presigned PUT (POST /portal/uploads); returns its upload id. */
+async function uploadFile(file) {
+  const grant = await api.post("/portal/uploads", {filename: file.name, content_type: contentTypeOf(file), size: file.size});
+  let response = null;
+  try {
+    response = await fetch(safeHttpUrl(grant.url), {method: grant.method || "PUT", headers: grant.headers || {}, body: file,
+      credentials: "omit"});
+  } catch {
+    response = null;
+  }
+  if (!response?.ok) {
+    throw new ApiError({status: response?.status || 0, code: "upload_failed", message: t("comments.upload_failed"),
+      details: {fields: {attachment_ids: t("comments.upload_failed")}}});
+  }
+  return grant.upload_id;
 }

@@ -123,7 +123,7 @@ export function cartButton() {
   if (!hasModule("catalog")) return null;
   const button = h("button", {type: "button", id: "cart-button", class: "button button-secondary button-small cart-button",
     "aria-controls": "cart-drawer", "aria-expanded": "false", on: {click: () => openDrawer()}},
-  h("span", {"aria-hidden": "true"}, "🛒 "), t("cart.title"), " ",
+  t("cart.title"), " ",
   h("span", {id: "cart-count", class: "cart-count"}, cart ? String(cart.count) : "0"));
   if (!cart) loadCart().catch(() => {});
   return button;
