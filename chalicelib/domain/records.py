@@ -171,9 +171,12 @@ def _line(r: Reader) -> dict[str, Any]:
         r.fail("quantity", "is required")
     elif isinstance(quantity, bool) or not isinstance(quantity, int | float) or quantity < 0:
         r.fail("quantity", "must be a non-negative number")
-    return {
+    line = {
         "description": r.text("description", required=True, max_len=300, multiline=True),
         "quantity": quantity,
         "unit_price": r.integer("unit_price", required=True),
         "total": r.integer("total", required=True),
     }
+    # The catalog SKU of the line, when the ERP knows it (issue 13: catalog visibility "purchased").
+    sku = r.text("sku", max_len=64, pattern=ID_RE, message="must be a SKU")
+    return {**line, "sku": sku} if sku else line

@@ -120,6 +120,14 @@ def request_quote(context: Context) -> dict[str, Any]:
     return views.quote_request(quotes.request_quote(context, json_body(sales)))
 
 
+@route(sales, "/portal/quote-requests", module="quotes")
+def list_quote_requests(context: Context) -> dict[str, Any]:
+    from chalicelib.services import quotes  # lazy: loads with its first request
+
+    limit, cursor = page_params(sales, default=25, maximum=100)
+    return views.quote_requests_page(*quotes.list_quote_requests(context, limit=limit, cursor=cursor))
+
+
 @route(sales, "/portal/quotes", module="quotes")
 def list_quotes(context: Context) -> dict[str, Any]:
     from chalicelib.services import quotes  # lazy: loads with its first request

@@ -211,6 +211,11 @@ def request_quote(context: Context, body: Any) -> QuoteRequestItem:
     return item
 
 
+def list_quote_requests(context: Context, *, limit: int, cursor: str | None
+                        ) -> tuple[list[QuoteRequestItem], str | None]:
+    return stored.quote_requests_page(context.principal, limit=limit, cursor=cursor)
+
+
 # --- the integrator -------------------------------------------------------------------------------------------------
 
 def put_quote(tenant_slug: str, quote_id: str, body: Any) -> tuple[QuoteItem, bool]:

@@ -290,3 +290,11 @@ def quote_lsi(issue_date: str, quote_id: str) -> str:
 
 def quote_request_sk(request_id: str) -> str:
     return f"QREQ#{request_id}"
+
+
+QUOTE_REQUEST_LSI_PREFIX = "QREQ#"
+
+
+def quote_request_lsi(stamp: str, request_id: str) -> str:
+    """lsi1: an account's quote requests newest first."""
+    return f"QREQ#{stamp}#{request_id}"

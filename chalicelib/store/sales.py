@@ -24,6 +24,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.store import db, documents, events, files, keys
 from chalicelib.store.billing import own_contact
+from chalicelib.store.purchased import purchased_writes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -304,15 +305,6 @@ def account_and_purchased(principal: Principal, *, with_purchased: bool, with_ca
     skus = set(purchased.skus or ()) if isinstance(purchased, PurchasedItem) else set()
     return (account if isinstance(account, AccountItem) else None, skus if with_purchased else None,
             cart if isinstance(cart, CartItem) else None)
-
-
-def purchased_writes(tx: TransactWrite, tenant: str, account_id: str, skus: set[str]) -> None:
-    """Adds ``skus`` to what the account was quoted or ordered (catalog visibility ``purchased``)."""
-    from chalicelib.store.models import PurchasedItem  # lazy: keeps import app fast
-
-    if skus:
-        tx.update(PurchasedItem(keys.account(tenant, account_id), keys.PURCHASED_SK),
-                  actions=[PurchasedItem.skus.add(set(skus)), PurchasedItem.kind.set(PurchasedItem)])
 
 
 # --- carts ----------------------------------------------------------------------------------------------------------
@@ -650,9 +642,18 @@ def quote_request_item(principal: Principal, *, request_id: str, contact_name: s
 
     return QuoteRequestItem(
         keys.account(principal.tenant, principal.account_id), keys.quote_request_sk(request_id),
-        request_id=request_id, account_id=principal.account_id, contact_id=principal.contact_id,
-        contact_name=contact_name, text=text, lines=lines or None, attachments=attachments or None,
-        created_at=stamp)
+        lsi1sk=keys.quote_request_lsi(stamp, request_id), request_id=request_id, account_id=principal.account_id,
+        contact_id=principal.contact_id, contact_name=contact_name, text=text, lines=lines or None,
+        attachments=attachments or None, created_at=stamp)
+
+
+def quote_requests_page(principal: Principal, *, limit: int, cursor: str | None
+                        ) -> tuple[list[QuoteRequestItem], str | None]:
+    """The caller's quote requests, newest first (own scope: the caller's own), one Query of lsi1 a page."""
+    from chalicelib.store.models import QuoteRequestItem  # lazy: keeps import app fast
+
+    return _lsi1_page(principal, QuoteRequestItem, keys.QUOTE_REQUEST_LSI_PREFIX, "quotes", status=None,
+                      limit=limit, cursor=cursor)
 
 
 # --- the account's open balance (order guardrails) --------------------------------------------------------------------

@@ -436,6 +436,8 @@ CASES: list[Case] = [
     Case("POST", "/v1/portal/quote-requests", "portal",
          lambda t: Request(_with_sales(t, "/v1/portal/quote-requests"), {"text": "Cotización intrusa"}),
          module="quotes", own_scope=True, other_account=frozenset({201})),  # a request of the caller's account
+    Case("GET", "/v1/portal/quote-requests", "portal", lambda t: Request(_requested(t, "/v1/portal/quote-requests")),
+         module="quotes", own_scope=True),
     Case("GET", "/v1/portal/quotes", "portal", lambda t: Request(_with_sales(t, "/v1/portal/quotes")),
          module="quotes", own_scope=True),
     Case("GET", "/v1/portal/quotes/{quote_id}", "portal", lambda t: Request(f"/v1/portal/quotes/{t.quote_id}"),
@@ -449,6 +451,13 @@ CASES: list[Case] = [
          lambda t: Request(f"/v1/portal/quotes/{t.quote_id}/reject", {"reason": "Intruso"}), module="quotes",
          own_scope=True),
 ]
+
+
+def _requested(t: Target, path: str) -> str:
+    """``path``, after the target's contact asked for a quote (its text marked)."""
+    reply = call(t.client, "POST", "/v1/portal/quote-requests", token=t.token(), body={"text": f"Pedido{t.mark}"})
+    assert reply.status == 201, reply.body
+    return path
 
 
 def _with_sales(t: Target, path: str) -> str:

@@ -438,6 +438,9 @@ def test_quote_request_from_the_cart_and_text(world: Any, shop: dict[str, Any]) 
     mail = sent_mail()[before:]
     assert set(mail[0]["to"]) == {"eva@acme.test"} and "20 × Pintura galón blanco (PIN-GAL)" in mail[0]["text"]
     assert get(world.client, "/v1/portal/cart", shop["token"])["lines"]  # the cart is kept
+    listed = get(world.client, "/v1/portal/quote-requests", shop["token"])["items"]
+    assert [r["id"] for r in listed] == [reply.body["id"]]
+    assert get(world.client, "/v1/portal/quote-requests", shop["other"])["items"] == []
     empty = call(world.client, "POST", "/v1/portal/quote-requests", token=shop["token"], body={})
     assert empty.status == 422 and "text" in empty.body["error"]["details"]["fields"]
 
@@ -532,3 +535,14 @@ def test_quote_request_with_an_attachment_mails_a_link(world: Any, shop: dict[st
     again = call(world.client, "POST", "/v1/portal/quote-requests", token=shop["token"],
                  body={"text": "Otra vez", "attachment_ids": [upload.body["upload_id"]]})
     assert again.status == 422 and "attachment_ids[0]" in again.body["error"]["details"]["fields"]
+
+
+def test_an_invoiced_sku_counts_as_purchased(world: Any, shop: dict[str, Any]) -> None:
+    put(world.client, "settings/sales", {"catalog_visibility": "purchased"})
+    world.put("invoices/fv-sku", {"account_id": "acc-1", "number": "FV-9", "issue_date": today().isoformat(),
+                                  "due_date": today().isoformat(), "currency": "COP", "total": 100, "balance": 100,
+                                  "lines": [{"description": "Servicio", "quantity": 1, "unit_price": 100, "total": 100,
+                                             "sku": "SRV-INS"}]})
+    assert [p["sku"] for p in get(world.client, "/v1/portal/catalog", shop["token"])["items"]] == ["SRV-INS"]
+    invoice = call(world.client, "GET", "/v1/integration/invoices/fv-sku", token=API_KEY).body
+    assert invoice["lines"][0]["sku"] == "SRV-INS"

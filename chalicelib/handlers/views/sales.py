@@ -132,6 +132,10 @@ def quote_request(item: QuoteRequestItem) -> dict[str, Any]:
             "contact": {"id": item.contact_id, "name": item.contact_name}, "created_at": item.created_at}
 
 
+def quote_requests_page(items: list[QuoteRequestItem], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": [quote_request(i) for i in items], "next_cursor": next_cursor}
+
+
 def product_for_staff(item: ProductItem, prices: dict[str, Any]) -> dict[str, Any]:
     return {"sku": item.sku, "name": item.name, "description": item.description, "kind": item.product_kind,
             "unit": item.unit, "category": item.category, "tax_rate": int(item.tax_rate),

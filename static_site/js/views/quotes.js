@@ -11,7 +11,7 @@ import {t} from "../i18n.js";
 import {money} from "../money.js";
 import {updateHash} from "../router.js";
 import {currentUser, hasAction} from "../session.js";
-import {cell, columnHead, loadError, loadMore, openFile, safeHttpUrl} from "./billing.js";
+import {cell, columnHead, loadError, loadMore, openFile, safeHttpUrl, tCount} from "./billing.js";
 import {attachmentProblem, contentTypeOf} from "./invoice-detail.js";
 import {cartView, loadCart, orderHref, quoteBadge, quoteHref, rateText, when} from "./sales.js";
 
@@ -67,6 +67,18 @@ export function renderQuotes(page, {params}) {
   };
   select.addEventListener("change", load);
   load();
+  const requests = h("section", {class: "card", id: "quote-requests", "aria-labelledby": "quote-requests-title"},
+    h("h2", {class: "card-title", id: "quote-requests-title"}, t("quotes.requests_title")), skeleton(2));
+  page.append(requests);
+  api.get("/portal/quote-requests?limit=10").then((data) => replace(requests, requests.firstElementChild,
+    data.items.length
+      ? h("ul", {class: "card-list", id: "quote-requests-list"}, data.items.map((item) => h("li", {dataset: {requestId: item.id}},
+        when(item.created_at), " · ", item.text ? item.text.slice(0, 140) : "",
+        item.lines.length ? h("span", {class: "muted"}, ` · ${tCount("quotes.request_lines", item.lines.length)}`) : null,
+        item.attachments.length ? h("span", {class: "muted"}, ` · ${tCount("quotes.request_attachments", item.attachments.length)}`)
+          : null)))
+      : h("p", {class: "muted"}, t("quotes.requests_empty"))),
+  (error) => replace(requests, requests.firstElementChild, loadError(error, () => {})));
 }
 
 export function renderQuote(page, {routeParams, params}) {
