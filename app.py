@@ -16,6 +16,8 @@ from chalicelib.handlers.payments import payments
 from chalicelib.handlers.portal import portal
 from chalicelib.handlers.reconciler import reconciler
 from chalicelib.handlers.reminders import reminders
+from chalicelib.handlers.sales import sales
+from chalicelib.handlers.sales_integration import sales_integration
 from chalicelib.observability import get_logger
 
 app = Chalice(app_name="portico", configure_logs=False)
@@ -45,6 +47,6 @@ def security_headers(event, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders):
+for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders, sales, sales_integration):
     app.register_blueprint(blueprint, url_prefix="/v1")
 app.register_blueprint(reconciler)

@@ -9,7 +9,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.access import MODULE_ACTIONS, MODULES
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.records import read_document
-from chalicelib.services import accounts, contacts, documents, gateways, tenants
+from chalicelib.services import accounts, catalog, contacts, documents, gateways, orders, quotes, tenants
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
@@ -75,6 +75,7 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
             "name": name, "tax_id": nit, "tax_id_type": "NIT", "email": f"contabilidad@{account_id}.example.com",
             "phone": "+57 601 555 0199", "address": "Calle 15 # 10-20", "city": city, "currency": "COP",
             "credit_limit": 50_000_000_00, "account_executive": executive,
+            **({"price_list_id": "mayorista-2026"} if account_id == "eltornillo" else {}),
         })
     people = (
         ("ana", "eltornillo", "Ana Gómez", "ana.gomez@eltornillo.example.com", MODULES, "account"),
@@ -125,6 +126,7 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         "issue_date": (today - timedelta(days=45)).isoformat(), "currency": "COP", "total": 1_000_000_00,
         "reason": "Devolución de mercancía", "applied_to": [{"invoice_id": "FV-1003", "amount": 1_000_000_00}],
     }))
+    seed_sales(today=today)
     # Pushed last: its presence is what tells a later run that the seed completed (_completed).
     mark_type, mark_id = COMPLETION_MARK
     documents.push_document(TENANT, mark_id, read_document(mark_type, {
@@ -133,3 +135,112 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         "reason": "Intereses de mora",
     }))
     return summary
+
+
+# (sku, name, kind, unit, category, tax_rate (bp), general price, stock, characteristics, description)
+PRODUCTS = (
+    ("TOR-DRY-6x1", "Tornillo drywall 6 x 1\" (caja x 100)", "product", "caja", "Tornillería", 1900, 18_500_00, 240,
+     {"Material": "Acero fosfatado", "Punta": "Broca", "Cabeza": "Trompeta"}, "Para fijar láminas de yeso a perfiles."),
+    ("TOR-HEX-38", "Tornillo hexagonal 3/8 x 2\" galvanizado", "product", "unidad", "Tornillería", 1900, 1_250_00,
+     5200,
+     {"Material": "Acero galvanizado", "Rosca": "UNC", "Grado": "5"}, None),
+    ("TUE-HEX-38", "Tuerca hexagonal 3/8 galvanizada", "product", "unidad", "Tornillería", 1900, 450_00, 8000,
+     {"Material": "Acero galvanizado", "Rosca": "UNC"}, None),
+    ("ANC-EXP-12", "Anclaje expansivo 1/2 x 3\"", "product", "unidad", "Fijaciones", 1900, 3_900_00, 1500,
+     {"Material": "Acero zincado", "Uso": "Concreto"}, "Anclaje mecánico para cargas medias en concreto."),
+    ("TAL-PER-750", "Taladro percutor 750 W", "product", "unidad", "Herramientas eléctricas", 1900, 389_000_00, 14,
+     {"Potencia": "750 W", "Mandril": "13 mm", "Velocidad": "0-3000 rpm", "Garantía": "12 meses"},
+     "Taladro percutor con control de velocidad, empuñadura auxiliar y tope de profundidad."),
+    ("PUL-ANG-4.5", "Pulidora angular 4 1/2\" 850 W", "product", "unidad", "Herramientas eléctricas", 1900,
+     269_900_00, 9,
+     {"Potencia": "850 W", "Disco": "115 mm", "Garantía": "12 meses"}, None),
+    ("BRO-CON-SET", "Juego de brocas para concreto (8 piezas)", "product", "juego", "Accesorios", 1900, 74_500_00, 60,
+     {"Medidas": "4 a 12 mm", "Vástago": "Cilíndrico"}, None),
+    ("DIS-COR-4.5", "Disco de corte metal 4 1/2\"", "product", "unidad", "Accesorios", 1900, 6_800_00, 900,
+     {"Espesor": "1 mm", "Uso": "Metal e inoxidable"}, None),
+    ("PIN-VIN-BLA", "Pintura vinilo tipo 1 blanca (galón)", "product", "galón", "Pinturas", 1900, 96_000_00, 75,
+     {"Acabado": "Mate", "Rendimiento": "40 m² por galón", "Color": "Blanco"}, None),
+    ("PIN-ESM-NEG", "Esmalte sintético negro (galón)", "product", "galón", "Pinturas", 1900, 118_000_00, 30,
+     {"Acabado": "Brillante", "Color": "Negro"}, None),
+    ("CIN-AIS-NEG", "Cinta aislante negra 18 mm x 20 m", "product", "rollo", "Eléctricos", 1900, 4_200_00, 600,
+     {"Ancho": "18 mm", "Largo": "20 m"}, None),
+    ("CAB-THW-12", "Cable THHN/THWN calibre 12 (rollo 100 m)", "product", "rollo", "Eléctricos", 1900, 289_000_00, 40,
+     {"Calibre": "12 AWG", "Largo": "100 m", "Color": "Rojo"}, None),
+    ("TUB-PVC-12", "Tubo PVC presión 1/2\" x 6 m", "product", "unidad", "Plomería", 1900, 17_900_00, 320,
+     {"Diámetro": "1/2 pulgada", "Largo": "6 m", "RDE": "13,5"}, None),
+    ("GUA-NIT-M", "Guantes de nitrilo talla M (par)", "product", "par", "Seguridad industrial", 1900, 8_500_00, 450,
+     {"Talla": "M", "Material": "Nitrilo"}, None),
+    ("CAS-SEG-BLA", "Casco de seguridad blanco con rachet", "product", "unidad", "Seguridad industrial", 1900,
+     32_000_00, 110, {"Norma": "ANSI Z89.1", "Color": "Blanco"}, None),
+    ("SRV-MANT-HE", "Mantenimiento preventivo de herramienta eléctrica", "service", "servicio", "Servicios", 1900,
+     85_000_00, None, {"Duración": "48 horas hábiles", "Incluye": "Limpieza, escobillas y prueba"},
+     "Revisión completa en nuestro taller; recogemos y entregamos en Bogotá."),
+    ("SRV-CORTE", "Corte de lámina a medida", "service", "corte", "Servicios", 0, None, None,
+     {"Materiales": "Acero, aluminio, acrílico"}, "Cotizamos cada trabajo según el material y las medidas."),
+    ("ESC-TIJ-6", "Escalera tijera aluminio 6 pasos", "product", "unidad", "Herramientas manuales", 1900, None, 6,
+     {"Material": "Aluminio", "Carga": "136 kg"}, "Precio según disponibilidad: solicita una cotización."),
+)
+
+
+def seed_sales(*, today: Any) -> None:
+    """The catalog, a general and a wholesale price list, quotes and orders of the demo tenant. Every write is an
+    upsert under a fixed id (orders are written once), so running it again adds nothing."""
+    for sku, name, kind, unit, category, rate, _price, stock, attributes, description in PRODUCTS:
+        catalog.put_product(TENANT, sku, {"name": name, "kind": kind, "unit": unit, "category": category,
+                                          "tax_rate": rate, "attributes": attributes, "description": description,
+                                          **({"stock": stock} if stock is not None else {})})
+    general = [{"sku": p[0], "unit_price": p[6]} for p in PRODUCTS if p[6] is not None]
+    general += [{"sku": "TOR-HEX-38", "unit_price": 1_050_00,
+                 "min_qty": 100}, {"sku": "TUE-HEX-38", "unit_price": 380_00, "min_qty": 100}]
+    catalog.put_price_list(TENANT, "general-2026", {"name": "Lista general 2026", "currency": "COP",
+                                                    "valid_from": f"{today.year}-01-01", "items": general})
+    catalog.put_price_list(TENANT, "mayorista-2026", {
+        "name": "Mayoristas ferreteros", "currency": "COP", "valid_from": (today - timedelta(days=60)).isoformat(),
+        "valid_to": (today + timedelta(days=300)).isoformat(),
+        "items": [{"sku": "TOR-DRY-6x1", "unit_price": 16_200_00}, {"sku": "TOR-DRY-6x1", "unit_price": 15_400_00,
+                                                                   "min_qty": 20},
+                  {"sku": "TAL-PER-750", "unit_price": 349_000_00}, {"sku": "PIN-VIN-BLA", "unit_price": 88_000_00}]})
+    catalog.put_sales_settings(TENANT, {"default_price_list_id": "general-2026", "max_overdue_days": 120})
+    lines = [
+        {"sku": "TAL-PER-750", "description": "Taladro percutor 750 W", "qty": 4, "unit_price": 339_000_00,
+         "tax_rate": 1900},
+        {"sku": "BRO-CON-SET", "description": "Juego de brocas para concreto", "qty": 4, "unit_price": 69_000_00,
+         "tax_rate": 1900},
+        {"description": "Transporte a Bogotá", "qty": 1, "unit_price": 45_000_00, "discount": 45_000_00,
+         "tax_rate": 0},
+    ]
+    salesperson = {"name": "Mateo Vélez", "email": "mateo.velez@andina.example.com"}
+    for quote_id, account_id, contact_id, issued, days, body_lines, notes in (
+        ("COT-2026-0101", "eltornillo", "ana", 3, 27, lines,
+         "Transporte sin costo por compras superiores a $ 1.500.000."),
+        ("COT-2026-0104", "eltornillo", "ana", 1, 14, [
+            {"sku": "SRV-CORTE", "description": "Corte de 40 láminas de acero 1,2 m x 2,4 m a 60 x 60 cm", "qty": 40,
+             "unit": "corte", "unit_price": 12_000_00, "tax_rate": 0},
+            {"sku": "ESC-TIJ-6", "description": "Escalera tijera aluminio 6 pasos", "qty": 2,
+             "unit_price": 420_000_00, "tax_rate": 1900}], "Entrega en 5 días hábiles."),
+        ("COT-2026-0087", "eltornillo", "ana", 45, 15, lines[:1], None),
+        ("COT-2026-0110", "la15", "carla", 2, 20, lines[1:2], None),
+    ):
+        issue = today - timedelta(days=issued)
+        try:
+            quotes.put_quote(TENANT, quote_id, {
+                "account_id": account_id, "contact_id": contact_id, "number": quote_id,
+                "issue_date": issue.isoformat(), "valid_until": (issue + timedelta(days=days)).isoformat(),
+                "currency": "COP", "lines": body_lines, "notes": notes, "salesperson": salesperson,
+                "terms": "Precios antes de IVA. Pago a 30 días."})
+        except Conflict:
+            pass  # the contact answered it already: it stays as they left it
+    for order_id, contact_id, ago, order_lines, moves in (
+        ("PED-DEMO-0001", "ana", 20, [("TOR-DRY-6x1", 30), ("ANC-EXP-12", 200)],
+         [{"status": "confirmed"}, {"status": "shipped", "tracking": "SERVIENTREGA 2093 4471"},
+          {"status": "delivered"}]),
+        ("PED-DEMO-0002", "ana", 4, [("TAL-PER-750", 2), ("DIS-COR-4.5", 50)],
+         [{"status": "confirmed"}, {"status": "in_preparation", "note": "Despacho programado para el viernes"}]),
+        ("PED-DEMO-0003", "bruno", 1, [("PIN-VIN-BLA", 6), ("GUA-NIT-M", 24)], []),
+    ):
+        placed = clock.iso(clock.now() - timedelta(days=ago))
+        if orders.record_order(TENANT, order_id=order_id, account_id="eltornillo", contact_id=contact_id,
+                               lines=order_lines, placed_at=placed,
+                               details={"po_number": f"OC-{order_id[-4:]}", "delivery_address": "Calle 15 # 10-20"}):
+            for move in moves:
+                orders.change_status(TENANT, order_id, move)

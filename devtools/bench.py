@@ -921,7 +921,7 @@ def reconciler_at_scale(count: int = RECONCILE_PAYMENTS) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("startup", "billing", "reconciler"))
+    parser.add_argument("--only", choices=("startup", "billing", "reconciler", "sales"))
     parser.add_argument("--payments", type=int, default=RECONCILE_PAYMENTS, help="payments for the reconciler")
     args = parser.parse_args()
     if args.only in (None, "startup"):
@@ -931,6 +931,10 @@ def main() -> int:
         status |= billing_at_scale()
     if args.only in (None, "reconciler"):
         status |= reconciler_at_scale(args.payments)
+    if args.only in (None, "sales"):
+        from devtools.bench_sales import catalog_at_scale  # the sales bench (issue 13), its own module
+
+        status |= catalog_at_scale()
     return status
 
 

@@ -75,6 +75,42 @@ _WORDS = {
         "unverified_invoices": "Liberamos tus facturas y le pedimos a nuestro equipo que lo revise. Si el dinero ya "
         "salió de tu cuenta, no vuelvas a pagar: lo aplicaremos a tus facturas apenas {gateway} lo confirme.",
         "unverified_cta": "Ver el pago",
+        "order_subject": "{tenant}: recibimos tu pedido {number}",
+        "order_intro": "Hola {name}, recibimos tu pedido {number} por {amount} ({lines} productos). Te avisaremos "
+        "por correo cada vez que cambie de estado.",
+        "order_cta": "Ver el pedido",
+        "status_subject": "{tenant}: tu pedido {number} está {status}",
+        "status_intro": "Hola {name}, tu pedido {number} ahora está: {status}.",
+        "status_reason": "Motivo: {reason}",
+        "status_note": "Nota: {note}",
+        "status_tracking": "Guía de envío: {tracking}",
+        "status_cta": "Ver el pedido",
+        "order_status_received": "recibido",
+        "order_status_confirmed": "confirmado",
+        "order_status_in_preparation": "en preparación",
+        "order_status_shipped": "despachado",
+        "order_status_delivered": "entregado",
+        "order_status_rejected": "rechazado",
+        "order_status_cancelled": "cancelado",
+        "quote_subject": "{tenant}: tienes una cotización nueva ({number})",
+        "quote_intro": "Hola {name}, {tenant} te envió la cotización {number} por {amount}, válida hasta el "
+        "{valid_until}. Puedes aceptarla o rechazarla en el portal.",
+        "quote_cta": "Ver la cotización",
+        "staff_order_subject": "{account}: pedido nuevo {number} ({amount})",
+        "staff_order_intro": "{contact} de {account} hizo el pedido {number} por {amount} en el portal.",
+        "staff_order_po": "Orden de compra: {po}",
+        "staff_order_quote": "Viene de la cotización {quote}.",
+        "staff_order_lines": "Productos:",
+        "staff_cancel_subject": "{account}: pedido {number} cancelado",
+        "staff_cancel_intro": "{contact} de {account} canceló el pedido {number} en el portal.",
+        "staff_accept_subject": "{account}: cotización {number} aceptada",
+        "staff_accept_intro": "{contact} de {account} aceptó la cotización {number} por {amount}.",
+        "staff_accept_order": "Se creó el pedido {order}.",
+        "staff_reject_subject": "{account}: cotización {number} rechazada",
+        "staff_reject_intro": "{contact} de {account} rechazó la cotización {number} por {amount}.",
+        "staff_detail": "Comentario: {detail}",
+        "staff_request_subject": "{account}: solicitud de cotización",
+        "staff_request_intro": "{contact} ({email}) de {account} pidió una cotización en el portal.",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -124,6 +160,42 @@ _WORDS = {
         "unverified_invoices": "We released your invoices and asked our team to look into it. If the money has already "
         "left your account, do not pay again: we will apply it to your invoices as soon as {gateway} confirms it.",
         "unverified_cta": "See the payment",
+        "order_subject": "{tenant}: we received your order {number}",
+        "order_intro": "Hi {name}, we received your order {number} of {amount} ({lines} products). We will mail "
+        "you each time its status changes.",
+        "order_cta": "See the order",
+        "status_subject": "{tenant}: your order {number} is {status}",
+        "status_intro": "Hi {name}, your order {number} is now: {status}.",
+        "status_reason": "Reason: {reason}",
+        "status_note": "Note: {note}",
+        "status_tracking": "Tracking number: {tracking}",
+        "status_cta": "See the order",
+        "order_status_received": "received",
+        "order_status_confirmed": "confirmed",
+        "order_status_in_preparation": "being prepared",
+        "order_status_shipped": "shipped",
+        "order_status_delivered": "delivered",
+        "order_status_rejected": "rejected",
+        "order_status_cancelled": "cancelled",
+        "quote_subject": "{tenant}: you have a new quote ({number})",
+        "quote_intro": "Hi {name}, {tenant} sent you quote {number} of {amount}, valid until {valid_until}. You "
+        "can accept or reject it in the portal.",
+        "quote_cta": "See the quote",
+        "staff_order_subject": "{account}: new order {number} ({amount})",
+        "staff_order_intro": "{contact} of {account} placed order {number} of {amount} in the portal.",
+        "staff_order_po": "Purchase order: {po}",
+        "staff_order_quote": "It comes from quote {quote}.",
+        "staff_order_lines": "Products:",
+        "staff_cancel_subject": "{account}: order {number} cancelled",
+        "staff_cancel_intro": "{contact} of {account} cancelled order {number} in the portal.",
+        "staff_accept_subject": "{account}: quote {number} accepted",
+        "staff_accept_intro": "{contact} of {account} accepted quote {number} of {amount}.",
+        "staff_accept_order": "Order {order} was created.",
+        "staff_reject_subject": "{account}: quote {number} rejected",
+        "staff_reject_intro": "{contact} of {account} rejected quote {number} of {amount}.",
+        "staff_detail": "Comment: {detail}",
+        "staff_request_subject": "{account}: quote request",
+        "staff_request_intro": "{contact} ({email}) of {account} asked for a quote in the portal.",
     },
 }
 
@@ -349,3 +421,112 @@ def payment_unverified(*, to: str, tenant: str, logo_url: str | None, name: str,
     paragraphs = [_fill(w["unverified_intro"], fill), _fill(w["unverified_invoices"], fill)]
     return _button_mail("unverified", to=to, w=w, fill=fill, paragraphs=paragraphs, link=link, tenant=tenant,
                         logo_url=logo_url)
+
+
+# --- sales (issue 13) ---------------------------------------------------------------------------------------------
+
+def sales_link(portal_url: str, section: str, record_id: str) -> str:
+    """``<portal>/#/orders/{id}`` or ``<portal>/#/quotes/{id}``."""
+    return f"{portal_url.rstrip('/')}/#/{section}/{record_id}"
+
+
+def order_placed(*, to: str, tenant: str, logo_url: str | None, name: str, number: str, amount: str, lines: int,
+                 link: str, language: str | None) -> Mail:
+    """To the contact who placed the order: it was received."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "number": number, "amount": amount, "lines": lines}
+    return _button_mail("order", to=to, w=w, fill=fill, paragraphs=[_fill(w["order_intro"], fill)], link=link,
+                        tenant=tenant, logo_url=logo_url)
+
+
+def order_status(*, to: str, tenant: str, logo_url: str | None, name: str, number: str, status: str,
+                 reason: str | None, note: str | None, tracking: str | None, link: str, language: str | None) -> Mail:
+    """To the contact: the order moved to ``status`` (with the business's reason, note or tracking number)."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "number": number, "status": w[f"order_status_{status}"],
+            "reason": reason or "", "note": note or "", "tracking": tracking or ""}
+    paragraphs = [_fill(w["status_intro"], fill)]
+    paragraphs += [_fill(w[f"status_{key}"], fill) for key, value in (("reason", reason), ("note", note),
+                                                                    ("tracking", tracking)) if value]
+    return _button_mail("status", to=to, w=w, fill=fill, paragraphs=paragraphs, link=link, tenant=tenant,
+                        logo_url=logo_url)
+
+
+def quote_sent(*, to: str, tenant: str, logo_url: str | None, name: str, number: str, amount: str, valid_until: str,
+               link: str, language: str | None) -> Mail:
+    """To the contact: a new quote is waiting in the portal."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "number": number, "amount": amount, "valid_until": valid_until}
+    return _button_mail("quote", to=to, w=w, fill=fill, paragraphs=[_fill(w["quote_intro"], fill)], link=link,
+                        tenant=tenant, logo_url=logo_url)
+
+
+def _staff_mail(subject: str, *, to: str, tenant: str, logo_url: str | None, paragraphs: list[str],
+                links: list[tuple[str, str]] | None = None) -> Mail:
+    w = words("es-CO")
+    footer = _fill(w["staff_footer"], {"tenant": tenant})
+    lines = [*paragraphs, *(f"- {label}: {url}" for label, url in links or [])]
+    return Mail(to=(to,), subject=subject, text="\n\n".join([*lines, footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=None, link=None,
+                             footer=footer, links=links or []))
+
+
+def order_placed_staff(*, to: str, tenant: str, logo_url: str | None, account: str, contact: str, number: str,
+                       amount: str, po_number: str | None, quote: str | None,
+                       lines: Sequence[tuple[str, str, int]]) -> Mail:
+    """To the account executive: a customer placed an order (what, how many, their PO)."""
+    w = words("es-CO")
+    fill = {"tenant": tenant, "account": account, "contact": contact, "number": number, "amount": amount,
+            "po": po_number or "", "quote": quote or ""}
+    paragraphs = [_fill(w["staff_order_intro"], fill)]
+    if po_number:
+        paragraphs.append(_fill(w["staff_order_po"], fill))
+    if quote:
+        paragraphs.append(_fill(w["staff_order_quote"], fill))
+    paragraphs.append("\n".join([w["staff_order_lines"], *(f"- {qty} × {name} ({sku})" if sku else f"- {qty} × {name}"
+                                                           for sku, name, qty in lines)]))
+    return _staff_mail(_fill(w["staff_order_subject"], fill), to=to, tenant=tenant, logo_url=logo_url,
+                       paragraphs=paragraphs)
+
+
+def order_cancelled_staff(*, to: str, tenant: str, logo_url: str | None, account: str, contact: str, number: str,
+                          reason: str | None) -> Mail:
+    w = words("es-CO")
+    fill = {"account": account, "contact": contact, "number": number, "detail": reason or ""}
+    paragraphs = [_fill(w["staff_cancel_intro"], fill)] + ([_fill(w["staff_detail"], fill)] if reason else [])
+    return _staff_mail(_fill(w["staff_cancel_subject"], fill), to=to, tenant=tenant, logo_url=logo_url,
+                       paragraphs=paragraphs)
+
+
+def quote_answered_staff(*, to: str, tenant: str, logo_url: str | None, account: str, contact: str, number: str,
+                         accepted: bool, detail: str | None, amount: str, order_id: str | None) -> Mail:
+    """To the quote's salesperson (or the account executive): the customer accepted or rejected it."""
+    w = words("es-CO")
+    kind = "accept" if accepted else "reject"
+    fill = {"account": account, "contact": contact, "number": number, "amount": amount, "detail": detail or "",
+            "order": order_id or ""}
+    paragraphs = [_fill(w[f"staff_{kind}_intro"], fill)]
+    if detail:
+        paragraphs.append(_fill(w["staff_detail"], fill))
+    if accepted and order_id:
+        paragraphs.append(_fill(w["staff_accept_order"], fill))
+    return _staff_mail(_fill(w[f"staff_{kind}_subject"], fill), to=to, tenant=tenant, logo_url=logo_url,
+                       paragraphs=paragraphs)
+
+
+def quote_requested_staff(*, to: str, tenant: str, logo_url: str | None, account: str, contact: str, email: str,
+                          text: str | None, lines: Sequence[tuple[str, str, int]],
+                          attachments: list[tuple[str, str]]) -> Mail:
+    """To the account executive: a customer asks for a quote (the cart's lines, their text, their files)."""
+    w = words("es-CO")
+    fill = {"account": account, "contact": contact, "email": email}
+    paragraphs = [_fill(w["staff_request_intro"], fill)]
+    if text:
+        paragraphs.append(text)
+    if lines:
+        paragraphs.append("\n".join([w["staff_order_lines"], *(f"- {qty} × {name} ({sku})"
+                                                               for sku, name, qty in lines)]))
+    if attachments:
+        paragraphs.append(w["attachments"])
+    return _staff_mail(_fill(w["staff_request_subject"], fill), to=to, tenant=tenant, logo_url=logo_url,
+                       paragraphs=paragraphs, links=attachments)

@@ -61,6 +61,8 @@ def read_account(body: object, *, default_currency: str) -> dict[str, Any]:
         "currency": r.text("currency", max_len=3, pattern=CURRENCY_RE, message="must be an ISO 4217 code like COP")
         or default_currency,
         "credit_limit": r.integer("credit_limit", minimum=0),
+        # The account's own price list (issue 13); without one, or outside its dates, the tenant's default applies.
+        "price_list_id": r.text("price_list_id", max_len=64, pattern=ID_RE, message="must be a price list id"),
         "account_executive": _person(r.obj("account_executive"), email_required=True),
         # Payment reminders to the account's contacts (issue 11): the integrator may turn them off.
         "reminders": r.boolean("reminders", default=True),
@@ -182,12 +184,15 @@ def _line(r: Reader) -> dict[str, Any]:
         r.fail("quantity", "is required")
     elif isinstance(quantity, bool) or not isinstance(quantity, int | float) or quantity < 0:
         r.fail("quantity", "must be a non-negative number")
-    return {
+    line = {
         "description": r.text("description", required=True, max_len=300, multiline=True),
         "quantity": quantity,
         "unit_price": r.integer("unit_price", required=True),
         "total": r.integer("total", required=True),
     }
+    # The catalog SKU of the line, when the ERP knows it (issue 13: catalog visibility "purchased").
+    sku = r.text("sku", max_len=64, pattern=ID_RE, message="must be a SKU")
+    return {**line, "sku": sku} if sku else line
 
 
 # --- batch sync (POST /v1/integration/batch) ------------------------------------------------------------------------

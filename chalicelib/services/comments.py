@@ -48,7 +48,7 @@ class _Checked:
     key: str  # where the checked copy goes
 
 
-def _check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str) -> list[_Checked]:
+def check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str) -> list[_Checked]:
     """The caller's unused uploads, each read whole from S3 and checked: present, the declared size, bytes
     of the declared type. 422 naming each bad one. The checked copy's key names ``comment_id``, so two
     requests claiming one upload never write the same copy (only the one whose comment commits is kept)."""
@@ -107,7 +107,7 @@ def post_comment(context: Context, invoice_id: str, request: CommentRequest,
         return earlier
     invoice = billing.visible_invoice(principal, invoice_id)
     comment_id = stored.new_id("cm_")
-    checked = _check_uploads(context, request.attachment_ids, comment_id)
+    checked = check_uploads(context, request.attachment_ids, comment_id)
     for upload in checked:  # the checked bytes, where no presigned PUT reaches
         files.put_bytes(upload.key, upload.data, content_type=upload.upload.content_type)
     kept = [stored.attachment_json(c.upload, c.key) for c in checked]

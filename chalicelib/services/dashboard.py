@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.services import billing, payments
+from chalicelib.domain import clock
+from chalicelib.services import billing, orders, payments, quotes
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from chalicelib.services.billing import Comment
+    from chalicelib.services.orders import Cart
     from chalicelib.services.payments import PaymentItem
+    from chalicelib.store.models import OrderItem, QuoteItem
     from chalicelib.store.sessions import Context
 
 
@@ -18,13 +23,22 @@ class Dashboard:
     billing: dict[str, Any] | None  # :func:`chalicelib.services.billing.dashboard_card`
     latest_comments: list[Comment] | None
     recent_payments: list[PaymentItem] | None
+    cart: Cart | None = None
+    recent_orders: list[OrderItem] | None = None
+    recent_quotes: list[QuoteItem] | None = None
+    today: date | None = None
 
 
 def dashboard(context: Context) -> Dashboard:
-    """Billing: 2 Queries (open invoices, latest comments); payments: 1 (the newest payments)."""
+    """Billing: 2 Queries (open invoices, latest comments); payments: 1 (the newest payments); catalog: 2 (the
+    cart and its products, the second only when the cart has lines); orders: 1; quotes: 1 (lsi1's newest)."""
     modules = context.principal.modules
     return Dashboard(
         billing=billing.dashboard_card(context) if "billing" in modules else None,
         latest_comments=billing.latest_comments(context) if "billing" in modules else None,
         recent_payments=payments.recent_payments(context) if "payments" in modules else None,
+        cart=orders.get_cart(context) if "catalog" in modules else None,
+        recent_orders=orders.recent_orders(context) if "orders" in modules else None,
+        recent_quotes=quotes.recent_quotes(context) if "quotes" in modules else None,
+        today=clock.today(context.principal.timezone),
     )

@@ -13,7 +13,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
-from chalicelib.store import files
+from chalicelib.domain import sales as sales_rules
+from chalicelib.domain.money import minor_unit_exponent
+from chalicelib.store import accounts, files
 
 if TYPE_CHECKING:
     from chalicelib.store.sessions import Context
@@ -90,3 +92,44 @@ def payment_receipt_pdf(context: Context, payment: dict[str, Any], account: dict
     return _cached(key, f"comprobante_{payment['reference']}.pdf", lambda: pdf.render_receipt(
         payment, account, tenant_name=tenant.name, logo=_logo(context),
         generated_at=_local(context, payment["final_at"]), language=language))
+
+
+def quote_pdf(context: Context, quote: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    """The representation of a quote the ERP sent no PDF for (cached by what it prints)."""
+    from chalicelib.domain import pdf  # lazy: keeps import app fast (the PDF layouts)
+
+    principal, tenant = context.principal, context.tenant
+    language = _language(context)
+    digest = _digest(quote, account, tenant.name, tenant.branding.get("logo_key"), language)
+    key = files.object_key(principal.tenant, principal.account_id, "rendered", f"quote_{quote['id']}_{digest}.pdf")
+    result = _cached(key, f"cotizacion_{quote['number']}_representacion.pdf", lambda: pdf.render_quote(
+        quote, account, tenant_name=tenant.name, logo=_logo(context),
+        generated_at=_local(context, clock.iso(clock.now())), language=language))
+    return {**result, "representation": True}
+
+
+def price_list_file(context: Context, header: dict[str, Any], rows: list[dict[str, Any]], fmt: str
+                    ) -> dict[str, Any]:
+    """The caller's price list as ``csv`` or ``pdf``, cached under a digest of what it holds."""
+    principal, tenant = context.principal, context.tenant
+    language = _language(context)
+    account = accounts.get(principal.tenant, principal.account_id)
+    digest = _digest(header, rows, account.get("name"), tenant.name, tenant.branding.get("logo_key"), language, fmt)
+    day = clock.today(tenant.timezone).isoformat()
+    key = files.object_key(principal.tenant, principal.account_id, "price-lists", f"{digest}.{fmt}")
+    filename = f"lista-de-precios_{day}.{fmt}"
+    if fmt == "csv":
+        if not files.exists(key):
+            text = sales_rules.price_list_csv(rows, currency=header["currency"],
+                                              exponent=minor_unit_exponent(header["currency"]))
+            files.put_bytes(key, ("\ufeff" + text).encode(), content_type="text/csv; charset=utf-8")
+        return {**files.presign_get(key, filename=filename, content_type="text/csv; charset=utf-8"),
+                "filename": filename}
+
+    def render() -> bytes:
+        from chalicelib.domain import pdf  # lazy: keeps import app fast (the PDF layouts)
+
+        return pdf.render_price_list(header, rows, account, tenant_name=tenant.name, logo=_logo(context),
+                                     generated_at=_local(context, clock.iso(clock.now())), language=language)
+
+    return _cached(key, filename, render)

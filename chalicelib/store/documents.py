@@ -13,6 +13,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.domain.records import CREDIT_TYPES, debit_credit
 from chalicelib.store import billing, contacts, db, files, keys, payments
+from chalicelib.store.purchased import purchased_writes
 
 if TYPE_CHECKING:
     from chalicelib.domain.records import DocumentRecord
@@ -160,6 +161,9 @@ def upsert(tenant: str, doc_id: str, record: DocumentRecord) -> tuple[BillingDoc
 
     with db.transaction(conflict="The document changed while it was being saved; send it again.") as tx:
         tx.save(item)
+        if record.doc_type == "invoice":  # what the account was invoiced (catalog visibility "purchased")
+            purchased_writes(tx, tenant, record.account_id,
+                             {line["sku"] for line in record.extra.get("lines") or [] if line.get("sku")})
         tx.save(
             DocumentIndexItem(keys.document_index(tenant, record.doc_type, doc_id), keys.DOC_INDEX_SK,
                               account_id=record.account_id),

@@ -14,7 +14,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.store import db, keys
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from pynamodb.transactions import TransactWrite
 
@@ -41,8 +41,11 @@ def append(
     data: dict[str, Any] | None = None,
     writes: Callable[[TransactWrite], None] | None = None,
     conflict_message: str = "Someone else changed this record; try again.",
+    also: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> int:
     """Writes the event and ``writes`` (the change it reports) atomically; returns the event's number.
+    ``also`` adds more events (type, data) of the same change, numbered right after it, in the same transaction
+    (an accepted quote reports ``quote.accepted`` and the ``order.placed`` it made).
 
     A conflict on the business writes is raised as :class:`Conflict`; a race on the counter is retried.
     """
@@ -54,23 +57,24 @@ def append(
         nxt = seq + 1
         try:
             with db.transaction(conflict=conflict_message) as tx:
-                counter = EventCounterItem(keys.events(tenant), keys.COUNTER_SK, seq=nxt)
+                counter = EventCounterItem(keys.events(tenant), keys.COUNTER_SK, seq=nxt + len(also))
                 if seq == 0:
                     tx.save(counter, condition=EventCounterItem.pk.does_not_exist())
                 else:
                     tx.save(counter, condition=EventCounterItem.seq == seq)
-                tx.save(
-                    EventItem(
-                        keys.events(tenant),
-                        keys.event_sk(nxt),
-                        seq=nxt,
-                        type=event_type,
-                        occurred_at=clock.iso(clock.now()),
-                        account_id=account_id,
-                        contact_id=contact_id,
-                        data=data or {},
+                for offset, (kind, payload) in enumerate(((event_type, data or {}), *also)):
+                    tx.save(
+                        EventItem(
+                            keys.events(tenant),
+                            keys.event_sk(nxt + offset),
+                            seq=nxt + offset,
+                            type=kind,
+                            occurred_at=clock.iso(clock.now()),
+                            account_id=account_id,
+                            contact_id=contact_id,
+                            data=payload,
+                        )
                     )
-                )
                 if writes is not None:
                     writes(tx)
             return nxt

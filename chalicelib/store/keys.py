@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-DOC_PREFIX = {"invoice": "INV", "credit_note": "CN", "debit_note": "DN", "receipt": "RCPT", "portal_payment": "PAY"}
+DOC_PREFIX = {"invoice": "INV", "credit_note": "CN", "debit_note": "DN", "receipt": "RCPT", "portal_payment": "PAY",
+              "order": "ORD", "quote": "QUO"}
 
 
 def tenant(t: str) -> str:
@@ -241,3 +242,59 @@ def reminder_sk(invoice_id: str, due_date: str, step: int) -> str:
 def reminder_opt_out_sk(token_id: str) -> str:
     """In the contact's partition: the token of a mailed one-click opt-out link."""
     return f"OPTOUT#{token_id}"
+
+
+# --- sales (issue 13) -----------------------------------------------------------------------------------------------
+
+def catalog(t: str) -> str:
+    """The tenant's products and price lists: one partition, so a catalog page is one Query."""
+    return f"T#{t}#CATALOG"
+
+
+PRODUCT_PREFIX = "PRODUCT#"
+
+
+def product_sk(sku: str) -> str:
+    return f"PRODUCT#{sku}"
+
+
+def price_list_sk(list_id: str) -> str:
+    return f"PRICELIST#{list_id}"
+
+
+CART_SK = "CART"  # in the contact's partition
+PURCHASED_SK = "PURCHASED"  # in the account's partition
+ORDER_PREFIX = "ORDER#"
+QUOTE_PREFIX = "QUOTE#"
+ORDER_LSI_PREFIX = "ORDER#"
+QUOTE_LSI_PREFIX = "QUOTE#"
+
+
+def order_sk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def order_lsi(stamp: str, order_id: str) -> str:
+    """lsi1: an account's orders newest first."""
+    return f"ORDER#{stamp}#{order_id}"
+
+
+def quote_sk(quote_id: str) -> str:
+    return f"QUOTE#{quote_id}"
+
+
+def quote_lsi(issue_date: str, quote_id: str) -> str:
+    """lsi1: an account's quotes by issue date."""
+    return f"QUOTE#{issue_date}#{quote_id}"
+
+
+def quote_request_sk(request_id: str) -> str:
+    return f"QREQ#{request_id}"
+
+
+QUOTE_REQUEST_LSI_PREFIX = "QREQ#"
+
+
+def quote_request_lsi(stamp: str, request_id: str) -> str:
+    """lsi1: an account's quote requests newest first."""
+    return f"QREQ#{stamp}#{request_id}"

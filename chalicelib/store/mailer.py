@@ -8,6 +8,7 @@ start another header.
 
 from __future__ import annotations
 
+import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -29,9 +30,17 @@ def header_text(value: str) -> str:
     return " ".join(CONTROL_RE.sub(" ", value).split())
 
 
+# RFC 5322 "specials" (and a second "@"): in an unquoted local part Python's address parser fails on them, some with
+# an AttributeError deep inside email._header_value_parser (Hypothesis found "0@[@cliente.test" and ".:@…").
+_LOCAL_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]')
+
+
 def header_address(value: str) -> str:
-    """An email address for a header: controls and whitespace removed (none belongs in an address)."""
-    return "".join(CONTROL_RE.sub("", value).split())
+    """An email address for a header: controls and whitespace removed (none belongs in an address), and the
+    local part without the specials the header parser cannot take (a validated login has none)."""
+    cleaned = "".join(CONTROL_RE.sub("", value).split())
+    local, at, domain = cleaned.rpartition("@")
+    return f"{_LOCAL_SPECIALS.sub('', local)}{at}{domain}" if at else _LOCAL_SPECIALS.sub("", cleaned)
 
 
 def compose(mail: Mail, *, sender_name: str, mail_from: str) -> EmailMessage:

@@ -12,11 +12,14 @@ Indexes:
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -105,6 +108,8 @@ class TenantItem(PorticoItem, discriminator="Tenant"):
     payments = JSONAttribute(null=True)
     # Payment reminders: {"enabled": true, "offsets": [-3, 0, 7, 15]}; absent = the default schedule, on.
     reminders = JSONAttribute(null=True)
+    # Sales (issue 13): catalog visibility, default price list, order guardrails (domain/sales.py sales_settings).
+    sales = JSONAttribute(null=True)
 
 
 class ApiKeyItem(PorticoItem, discriminator="ApiKey"):
@@ -365,3 +370,107 @@ class ReminderOptOutItem(PorticoItem, discriminator="ReminderOptOut"):
     token_id = UnicodeAttribute()
     secret_hash = UnicodeAttribute()
     expires_at = UnicodeAttribute()
+
+
+# --- sales (issue 13) ---------------------------------------------------------------------------------------------
+
+class ProductItem(PorticoItem, discriminator="Product"):
+    """A product or service of the tenant's catalog (partition ``T#{t}#CATALOG``). ``prices`` holds, per price
+    list id, that list's tiers for this SKU with the list's currency and validity, so that a catalog page is one
+    Query and prices need no second read; the price list item is the source those entries are written from."""
+
+    sku = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    product_kind = UnicodeAttribute()  # "product" or "service" (``kind`` is the discriminator)
+    unit = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    tax_rate = NumberAttribute()  # basis points: 1900 = 19 %
+    attributes = JSONAttribute(null=True)
+    image_url = UnicodeAttribute(null=True)
+    image_key = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    stock = NumberAttribute(null=True)
+    search = UnicodeAttribute()  # folded text the catalog search matches (domain/sales.py search_text)
+    # {list_id: {currency, valid_from, valid_to, tiers: [[min_qty, unit_price]]}}
+    prices: MapAttribute[str, Any] = MapAttribute(null=True)
+
+
+class PriceListItem(PorticoItem, discriminator="PriceList"):
+    """A price list as the ERP pushed it (partition ``T#{t}#CATALOG``): ``items`` {sku: [[min_qty, unit_price]]}."""
+
+    list_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    valid_from = UnicodeAttribute(null=True)
+    valid_to = UnicodeAttribute(null=True)
+    items = JSONAttribute()
+
+
+class CartItem(PorticoItem, discriminator="Cart"):
+    """A contact's cart (in the contact's partition, so it follows them across devices): ``lines`` [[sku, qty]].
+    ``rev`` counts its changes; placing an order empties it only if it is still the cart that was priced."""
+
+    lines = JSONAttribute()
+    rev = NumberAttribute(default=0)
+
+
+class PurchasedItem(PorticoItem, discriminator="Purchased"):
+    """The SKUs an account was quoted or ordered (catalog visibility ``purchased``)."""
+
+    skus = UnicodeSetAttribute(null=True)
+
+
+class OrderItem(PorticoItem, discriminator="Order"):
+    """An order placed from the cart or an accepted quote, prices frozen. ``lsi1`` lists them newest first."""
+
+    order_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    contact_name = UnicodeAttribute()
+    status = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    lines = JSONAttribute()
+    subtotal = NumberAttribute()
+    tax = NumberAttribute()
+    total = NumberAttribute()
+    details = JSONAttribute(null=True)  # po_number, notes, delivery_address, requested_date
+    source = UnicodeAttribute()  # "cart" or "quote"
+    quote_id = UnicodeAttribute(null=True)
+    timeline = JSONAttribute()  # [{at, status, by, reason?, note?, tracking?}]
+    placed_at = UnicodeAttribute()
+
+
+class QuoteItem(PorticoItem, discriminator="Quote"):
+    """A quote the business sent (pushed by the ERP); the contact's acceptance or rejection is recorded on it."""
+
+    quote_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    number = UnicodeAttribute()
+    issue_date = UnicodeAttribute()
+    valid_until = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute()
+    lines = JSONAttribute()
+    subtotal = NumberAttribute()
+    tax = NumberAttribute()
+    total = NumberAttribute()
+    data = JSONAttribute(null=True)  # notes, terms, salesperson
+    pdf_key = UnicodeAttribute(null=True)
+    acceptance = JSONAttribute(null=True)  # {name, po_number, note, contact_id, contact_name, at, ip, user_agent}
+    rejection = JSONAttribute(null=True)  # {reason, contact_id, contact_name, at, ip}
+    order_id = UnicodeAttribute(null=True)
+    notified_at = UnicodeAttribute(null=True)  # the contact was mailed that the quote is there
+
+
+class QuoteRequestItem(PorticoItem, discriminator="QuoteRequest"):
+    """A contact asked for a quote: the cart's lines and/or a free text, with attachments."""
+
+    request_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    contact_name = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    lines = JSONAttribute(null=True)
+    attachments = JSONAttribute(null=True)

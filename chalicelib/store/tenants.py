@@ -24,6 +24,7 @@ class Tenant:
     branding: dict[str, Any]
     payments: dict[str, Any] = field(default_factory=dict)
     reminders: dict[str, Any] | None = None  # None: the default reminder schedule (domain/reminders.py)
+    sales: dict[str, Any] | None = None  # None: the default sales settings (domain/sales.py sales_settings)
 
 
 def tenant_from_item(item: Any) -> Tenant:
@@ -37,6 +38,7 @@ def tenant_from_item(item: Any) -> Tenant:
         branding=item.branding or {},
         payments=item.payments or {},
         reminders=item.reminders,
+        sales=item.sales,
     )
 
 

@@ -2,13 +2,17 @@
 // a module the contact lacks has no nav entry and no route. Pages are listed in the order of the
 // navigation table in UI.md (billing: receivables, statement, invoices; payments; …; profile last).
 
+import {renderCatalog, renderProduct} from "./views/catalog.js";
 import {renderDashboard} from "./views/dashboard.js";
 import {renderInvoiceDetail} from "./views/invoice-detail.js";
 import {renderInvoices} from "./views/invoices.js";
 import {renderPaymentDetail} from "./views/payment-detail.js";
 import {renderPaymentHistory} from "./views/payment-history.js";
 import {renderPaymentNew} from "./views/payment-new.js";
+import {renderPriceList} from "./views/price-list.js";
+import {renderCheckout, renderOrder, renderOrders} from "./views/orders.js";
 import {renderProfile} from "./views/profile.js";
+import {renderQuote, renderQuoteRequest, renderQuotes} from "./views/quotes.js";
 import {renderReceivables} from "./views/receivables.js";
 import {renderStatement} from "./views/statement.js";
 
@@ -32,6 +36,21 @@ export const MODULE_PAGES = [
     view: renderPaymentNew, nav: false, navRoute: "/receivables"}, // the selection's next step
   {module: "payments", route: "/payments/:id", labelKey: "nav.payments", titleKey: "payment.title",
     view: renderPaymentDetail, nav: false, navRoute: "/payments"},
+  {module: "catalog", route: "/catalog", labelKey: "nav.catalog", view: renderCatalog},
+  {module: "catalog", route: "/catalog/:sku", labelKey: "nav.catalog", titleKey: "catalog.product_title",
+    view: renderProduct, nav: false, navRoute: "/catalog"},
+  {module: "catalog", route: "/price-list", labelKey: "nav.catalog", titleKey: "price_list.title",
+    view: renderPriceList, nav: false, navRoute: "/catalog"},
+  {module: "orders", route: "/checkout", labelKey: "nav.orders", titleKey: "checkout.title", view: renderCheckout,
+    nav: false, navRoute: "/catalog"},
+  {module: "orders", route: "/orders", labelKey: "nav.orders", view: renderOrders},
+  {module: "orders", route: "/orders/:id", labelKey: "nav.orders", titleKey: "orders.title", view: renderOrder,
+    nav: false, navRoute: "/orders"},
+  {module: "quotes", route: "/quotes", labelKey: "nav.quotes", view: renderQuotes},
+  {module: "quotes", route: "/quotes/request", labelKey: "nav.quotes", titleKey: "quotes.request_title",
+    view: renderQuoteRequest, nav: false, navRoute: "/quotes"},
+  {module: "quotes", route: "/quotes/:id", labelKey: "nav.quotes", titleKey: "quotes.title", view: renderQuote,
+    nav: false, navRoute: "/quotes"},
   {module: "profile", route: "/profile", labelKey: "nav.profile", view: renderProfile},
 ];
 

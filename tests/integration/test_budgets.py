@@ -33,6 +33,17 @@ BUDGETS = {
     "GET /v1/me/preferences": 2,  # + 1 GetItem (the account's reminders flag)
     "PUT /v1/me/preferences": 3,  # + 1 UpdateItem (the contact) + 1 GetItem (the account)
     "POST /v1/reminders/opt-out": 2,  # 1 BatchGetItem (token, contact, tenant) + 1 UpdateItem (the contact)
+    # sales (issue 13): 1 BatchGetItem (session, contact, tenant) + at most 2
+    "GET /v1/portal/catalog": 3,  # + GetItem (the account: its price list) + Query (a page, prices on each product)
+    "GET /v1/portal/catalog?purchased": 3,  # + BatchGetItem (account, purchased SKUs) + BatchGetItem (the page)
+    "GET /v1/portal/catalog/{sku}": 3,  # + GetItem (account) + GetItem (product)
+    "GET /v1/portal/cart": 3,  # + BatchGetItem (cart, account, purchased SKUs) + BatchGetItem (its products)
+    "GET /v1/portal/orders": 2,  # + Query (lsi1 ORDER#, newest first)
+    "GET /v1/portal/orders/{order_id}": 2,  # + GetItem
+    "GET /v1/portal/quotes": 2,  # + Query (lsi1 QUOTE#)
+    "GET /v1/portal/quotes/{quote_id}": 2,  # + GetItem
+    # every module's card: billing 2, payments 1, catalog 2 (the cart and its products), orders 1, quotes 1
+    "GET /v1/portal/dashboard (sales)": 8,
 }
 
 
@@ -245,3 +256,85 @@ def test_opt_out_budget(profile_user: str, world: Any, monkeypatch: pytest.Monke
     calls = measure(monkeypatch, world.client, "POST", "/v1/reminders/opt-out", body={"token": token})
     assert len(calls) <= BUDGETS["POST /v1/reminders/opt-out"], calls
     assert calls.operations == ["BatchGetItem", "UpdateItem"], calls
+
+
+# --- sales (issue 13) -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sales_user(world: Any) -> tuple[str, str, str]:
+    """acc-1 with 30 products, a default and an own price list, a 10-line cart, an order and a quote; returns c-1's
+    token, the order id and the quote id."""
+    from tests.support import quick_portal_user
+
+    for n in range(30):
+        world.put(f"products/P-{n:02d}", {"name": f"Producto {n}", "tax_rate": 1900, "category": "A" if n % 2 else "B"})
+    world.put("price-lists/general", {"name": "General", "currency": "COP",
+                                      "items": [{"sku": f"P-{n:02d}", "unit_price": 1000 + n} for n in range(30)]})
+    world.put("price-lists/own", {"name": "Propia", "currency": "COP", "items": [{"sku": "P-01", "unit_price": 900}]})
+    world.put("settings/sales", {"default_price_list_id": "general"})
+    world.account("acc-1", price_list_id="own")
+    modules = ("billing", "payments", "catalog", "orders", "quotes")
+    world.put("contacts/c-1", {"account_id": "acc-1", "name": "Persona c-1", "email": "c-1@cliente.test",
+                               "portal": grant(*modules, actions={"orders": ["view", "create"]})})
+    token = quick_portal_user(world.client, TENANT, "c-1", "c-1@cliente.test")
+    call(world.client, "PUT", "/v1/portal/cart", token=token, body={"lines": [{"sku": "P-00", "qty": 1}]})
+    order = call(world.client, "POST", "/v1/portal/orders", token=token, body={})
+    assert order.status == 201, order.body
+    world.put("quotes/q-1", {"account_id": "acc-1", "contact_id": "c-1", "number": "C-1",
+                             "issue_date": today().isoformat(),
+                             "valid_until": (today() + timedelta(days=9)).isoformat(),
+                             "currency": "COP", "lines": [{"sku": "P-02", "description": "x", "qty": 1,
+                                                           "unit_price": 5, "tax_rate": 0}]})
+    reply = call(world.client, "PUT", "/v1/portal/cart", token=token,
+                 body={"lines": [{"sku": f"P-{n:02d}", "qty": n + 1} for n in range(10)]})
+    assert reply.status == 200, reply.body
+    return token, order.body["id"], "q-1"
+
+
+@pytest.mark.parametrize(("label", "path"), [
+    ("GET /v1/portal/catalog", "/v1/portal/catalog"),
+    ("GET /v1/portal/catalog", "/v1/portal/catalog?q=producto%201&category=A&limit=5"),
+    ("GET /v1/portal/catalog", "/v1/portal/catalog?kind=service"),
+    ("GET /v1/portal/catalog/{sku}", "/v1/portal/catalog/P-01"),
+    ("GET /v1/portal/cart", "/v1/portal/cart"),
+    ("GET /v1/portal/orders", "/v1/portal/orders"),
+    ("GET /v1/portal/quotes", "/v1/portal/quotes"),
+])
+def test_sales_read_budgets(sales_user: tuple[str, str, str], world: Any, monkeypatch: pytest.MonkeyPatch,
+                            label: str, path: str) -> None:
+    calls = measure(monkeypatch, world.client, "GET", path, token=sales_user[0])
+    assert len(calls) <= BUDGETS[label], calls
+    assert calls.operations[0] == "BatchGetItem", calls
+
+
+def test_catalog_page_with_cursor_stays_in_budget(sales_user: tuple[str, str, str], world: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    first = call(world.client, "GET", "/v1/portal/catalog?limit=10", token=sales_user[0]).body
+    assert first["next_cursor"]
+    calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/catalog?limit=10&cursor={first['next_cursor']}",
+                    token=sales_user[0])
+    assert calls.operations == ["BatchGetItem", "GetItem", "Query"], calls
+
+
+def test_purchased_catalog_budget(sales_user: tuple[str, str, str], world: Any,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    world.put("settings/sales", {"catalog_visibility": "purchased"})
+    calls = measure(monkeypatch, world.client, "GET", "/v1/portal/catalog", token=sales_user[0])
+    assert len(calls) <= BUDGETS["GET /v1/portal/catalog?purchased"], calls
+    assert calls.operations == ["BatchGetItem", "BatchGetItem", "BatchGetItem"], calls
+
+
+def test_order_and_quote_detail_budgets(sales_user: tuple[str, str, str], world: Any,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    token, order_id, quote_id = sales_user
+    calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/orders/{order_id}", token=token)
+    assert calls.operations == ["BatchGetItem", "GetItem"], calls
+    calls = measure(monkeypatch, world.client, "GET", f"/v1/portal/quotes/{quote_id}", token=token)
+    assert calls.operations == ["BatchGetItem", "GetItem"], calls
+
+
+def test_dashboard_with_every_sales_module_budget(sales_user: tuple[str, str, str], world: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "GET", "/v1/portal/dashboard", token=sales_user[0])
+    assert len(calls) <= BUDGETS["GET /v1/portal/dashboard (sales)"], calls

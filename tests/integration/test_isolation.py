@@ -90,11 +90,12 @@ class Target:
         self._token: str | None = None
         self._session_id: str | None = None
         mark, lower = self.mark, self.mark.strip().lower()
-        _put(client, f"accounts/{self.account_id}", {
+        self.account_body = {
             "name": f"Cliente{mark} Ltda", "tax_id": "900123456-8", "city": f"Cali{mark}",
             "address": f"Calle 1{mark}", "email": f"cartera{'.' + lower if marked else ''}@cliente-{letter}.test",
             "account_executive": {"name": f"Eva{mark}", "email": "eva@acme.test"},
-        })
+        }
+        _put(client, f"accounts/{self.account_id}", self.account_body)
         _put(client, f"contacts/{self.contact_id}", {"account_id": self.account_id, "name": f"Alicia{mark}",
                                                      "email": self.email, "phone": "+57 300 111 2233",
                                                      "portal": full_grant(*ALL_MODULES)})
@@ -144,6 +145,50 @@ class Target:
             "number": f"RC{self.mark}", "issue_date": "2026-01-14", "total": 50_000_00,
             "method": f"Consignación{self.mark}", "applied_to": [{"invoice_id": self.invoice_id, "amount": 50_000_00}]})
 
+    # --- sales (issue 13): the catalog is the tenant's (never marked); prices, orders and quotes are the account's
+
+    @cached_property
+    def sku(self) -> str:
+        sku = f"sku-{self.account_id}"
+        _put(self.client, f"products/{sku}", {"name": f"Producto {self.account_id}", "tax_rate": 1900})
+        self.documents["products"] = sku
+        return sku
+
+    @cached_property
+    def price_list_id(self) -> str:
+        """The account's own price list (its name marked), assigned to it."""
+        list_id = f"pl-{self.account_id}"
+        _put(self.client, f"price-lists/{list_id}", {"name": f"Lista{self.mark}", "currency": "COP",
+                                                    "items": [{"sku": self.sku, "unit_price": 12_345_00}]})
+        _put(self.client, f"accounts/{self.account_id}", {**self.account_body, "price_list_id": list_id})
+        self.documents["price-lists"] = list_id
+        return list_id
+
+    @cached_property
+    def order_id(self) -> str:
+        """An order of this target's contact, placed through the portal from its cart (notes marked)."""
+        _ = self.price_list_id
+        reply = call(self.client, "PUT", "/v1/portal/cart", token=self.token(),
+                     body={"lines": [{"sku": self.sku, "qty": 2}]})
+        assert reply.status == 200, reply.body
+        reply = call(self.client, "POST", "/v1/portal/orders", token=self.token(),
+                     body={"po_number": f"OC{self.mark}", "notes": f"Notas{self.mark}"})
+        assert reply.status == 201, reply.body
+        self.documents["orders"] = reply.body["id"]
+        return str(reply.body["id"])
+
+    @cached_property
+    def quote_id(self) -> str:
+        quote_id = f"q-{self.account_id}"
+        _put(self.client, f"quotes/{quote_id}", {
+            "account_id": self.account_id, "contact_id": self.contact_id, "number": f"COT{self.mark}",
+            "issue_date": today().isoformat(), "valid_until": (today() + timedelta(days=30)).isoformat(),
+            "currency": "COP", "notes": f"Notas{self.mark}",
+            "lines": [{"sku": self.sku, "description": f"Linea{self.mark}", "qty": 1, "unit_price": 100,
+                       "tax_rate": 1900}]})
+        self.documents["quotes"] = quote_id
+        return quote_id
+
     def token(self) -> str:
         """A live session of this target's contact (signed in on first use)."""
         if self._token is None:
@@ -162,6 +207,7 @@ class Target:
         found = {self.account_id, self.contact_id, *self.documents.values()}
         if "payment_id" in self.__dict__:  # created by a row
             found.add(self.__dict__["payment_id"])
+        found.discard(self.documents.get("products"))  # the catalog is the tenant's: every account sees it
         if self._session_id:
             found.add(self._session_id)
         return found
@@ -339,7 +385,94 @@ CASES: list[Case] = [
     Case("GET", "/v1/me/preferences", "portal", lambda t: Request("/v1/me/preferences"), module="profile"),
     Case("PUT", "/v1/me/preferences", "portal", lambda t: Request("/v1/me/preferences", {"reminders": False}),
          module="profile", other_account=frozenset({200})),
+    # sales (issue 13): integrator
+    Case("PUT", "/v1/integration/products/{sku}", "integrator",
+         lambda t: Request(_integration(f"products/{t.sku}"), {"name": "Intruso", "tax_rate": 0}),
+         other_tenant=frozenset({200, 201})),  # the other tenant's own product with the same SKU
+    Case("GET", "/v1/integration/products/{sku}", "integrator", lambda t: Request(_integration(f"products/{t.sku}"))),
+    Case("POST", "/v1/integration/products/{sku}/image", "integrator",
+         lambda t: Request(_integration(f"products/{t.sku}/image"), {"content_type": "image/png", "size": 10})),
+    Case("PUT", "/v1/integration/price-lists/{price_list_id}", "integrator",
+         lambda t: Request(_integration(f"price-lists/{t.price_list_id}"),
+                           {"name": "Intrusa", "currency": "COP", "items": [{"sku": t.sku, "unit_price": 1}]}),
+         other_tenant=frozenset({401, 404, 422})),  # its tenant has no such product
+    Case("GET", "/v1/integration/price-lists/{price_list_id}", "integrator",
+         lambda t: Request(_integration(f"price-lists/{t.price_list_id}"))),
+    Case("GET", "/v1/integration/settings/sales", "integrator", lambda t: Request(_integration("settings/sales")),
+         other_tenant=frozenset({200})),  # the other tenant's own settings
+    Case("PUT", "/v1/integration/settings/sales", "integrator",
+         lambda t: Request(_integration("settings/sales"), {"catalog_visibility": "purchased"}),
+         other_tenant=frozenset({200})),
+    Case("PUT", "/v1/integration/quotes/{quote_id}", "integrator",
+         lambda t: Request(_integration(f"quotes/{t.quote_id}"), {
+             "account_id": t.account_id, "number": "COT-INTRUSA", "issue_date": "2026-01-10",
+             "valid_until": "2026-02-10", "currency": "COP",
+             "lines": [{"description": "x", "qty": 1, "unit_price": 1, "tax_rate": 0}]})),
+    Case("GET", "/v1/integration/quotes/{quote_id}", "integrator",
+         lambda t: Request(_integration(f"quotes/{t.quote_id}"))),
+    Case("POST", "/v1/integration/quotes/{quote_id}/pdf", "integrator",
+         lambda t: Request(_integration(f"quotes/{t.quote_id}/pdf"))),
+    Case("GET", "/v1/integration/orders/{order_id}", "integrator",
+         lambda t: Request(_integration(f"orders/{t.order_id}"))),
+    Case("PUT", "/v1/integration/orders/{order_id}/status", "integrator",
+         lambda t: Request(_integration(f"orders/{t.order_id}/status"), {"status": "confirmed"})),
+    # sales: portal
+    Case("GET", "/v1/portal/catalog", "portal", lambda t: Request(_with_sales(t, "/v1/portal/catalog")),
+         module="catalog"),
+    Case("GET", "/v1/portal/catalog/{sku}", "portal", lambda t: Request(_with_sales(t, f"/v1/portal/catalog/{t.sku}")),
+         module="catalog"),
+    Case("GET", "/v1/portal/price-list", "portal", lambda t: Request(_with_sales(t, "/v1/portal/price-list")),
+         module="catalog"),
+    Case("GET", "/v1/portal/price-list/download", "portal",
+         lambda t: Request(_with_sales(t, "/v1/portal/price-list/download?format=csv")), module="catalog"),
+    Case("GET", "/v1/portal/cart", "portal", lambda t: Request(_with_sales(t, "/v1/portal/cart")), module="catalog",
+         own_scope=True),
+    Case("PUT", "/v1/portal/cart", "portal",
+         lambda t: Request(_with_sales(t, "/v1/portal/cart"), {"lines": [{"sku": t.sku, "qty": 1}]}),
+         module="catalog", own_scope=True),  # the caller's own cart
+    Case("POST", "/v1/portal/orders", "portal", lambda t: Request(_with_sales(t, "/v1/portal/orders"), {}),
+         module="orders", own_scope=True, other_account=frozenset({409}),  # the caller's own (empty) cart
+         own_scope_statuses=frozenset({409})),
+    Case("GET", "/v1/portal/orders", "portal", lambda t: Request(_with_sales(t, "/v1/portal/orders")),
+         module="orders", own_scope=True),
+    Case("GET", "/v1/portal/orders/{order_id}", "portal", lambda t: Request(f"/v1/portal/orders/{t.order_id}"),
+         module="orders", own_scope=True),
+    Case("POST", "/v1/portal/orders/{order_id}/cancel", "portal",
+         lambda t: Request(f"/v1/portal/orders/{t.order_id}/cancel", {}), module="orders", own_scope=True),
+    Case("POST", "/v1/portal/orders/{order_id}/reorder", "portal",
+         lambda t: Request(f"/v1/portal/orders/{t.order_id}/reorder"), module="orders", own_scope=True),
+    Case("POST", "/v1/portal/quote-requests", "portal",
+         lambda t: Request(_with_sales(t, "/v1/portal/quote-requests"), {"text": "Cotización intrusa"}),
+         module="quotes", own_scope=True, other_account=frozenset({201})),  # a request of the caller's account
+    Case("GET", "/v1/portal/quote-requests", "portal", lambda t: Request(_requested(t, "/v1/portal/quote-requests")),
+         module="quotes", own_scope=True),
+    Case("GET", "/v1/portal/quotes", "portal", lambda t: Request(_with_sales(t, "/v1/portal/quotes")),
+         module="quotes", own_scope=True),
+    Case("GET", "/v1/portal/quotes/{quote_id}", "portal", lambda t: Request(f"/v1/portal/quotes/{t.quote_id}"),
+         module="quotes", own_scope=True),
+    Case("GET", "/v1/portal/quotes/{quote_id}/pdf", "portal", lambda t: Request(f"/v1/portal/quotes/{t.quote_id}/pdf"),
+         module="quotes", own_scope=True),
+    Case("POST", "/v1/portal/quotes/{quote_id}/accept", "portal",
+         lambda t: Request(f"/v1/portal/quotes/{t.quote_id}/accept", {"name": "Intruso"}), module="quotes",
+         own_scope=True),
+    Case("POST", "/v1/portal/quotes/{quote_id}/reject", "portal",
+         lambda t: Request(f"/v1/portal/quotes/{t.quote_id}/reject", {"reason": "Intruso"}), module="quotes",
+         own_scope=True),
 ]
+
+
+def _requested(t: Target, path: str) -> str:
+    """``path``, after the target's contact asked for a quote (its text marked)."""
+    reply = call(t.client, "POST", "/v1/portal/quote-requests", token=t.token(), body={"text": f"Pedido{t.mark}"})
+    assert reply.status == 201, reply.body
+    return path
+
+
+def _with_sales(t: Target, path: str) -> str:
+    """``path``, after the target's account has its own price list, an order and a quote (so a leak would show)."""
+    _ = (t.price_list_id, t.order_id, t.quote_id)
+    return path
+
 
 def _with_documents(t: Target, path: str) -> str:
     """``path``, after the target's account has one of each billing document (so a leak would show)."""

@@ -369,6 +369,15 @@ def test_mail_headers_from_stored_values_with_controls_are_cleaned_not_raised() 
     assert parsed["To"] == "ana@cliente.test"
 
 
+@pytest.mark.parametrize("local", ["0@[", ".:", "a;b,c", 'q"t', "x\\y<z>"])
+def test_addresses_the_header_parser_cannot_take_still_compose(local: str) -> None:
+    # Found by the property below: Python's address parser raises (some with an AttributeError) on specials.
+    from chalicelib.domain.mail import Mail
+
+    parsed = _parsed(Mail(to=(f"{local}@cliente.test",), subject="s", text="x", html="<p>x</p>"), "ACME")
+    assert str(parsed["To"]).endswith("@cliente.test")
+
+
 def test_any_header_text_composes() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st

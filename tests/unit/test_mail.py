@@ -74,3 +74,33 @@ def test_the_unverified_payment_mail_says_not_to_pay_twice(language: str, words:
     whole = "\n".join((message.subject, message.text)).replace("\u00a0", " ")
     assert all(word in whole for word in words), whole
     assert message.to == ("ana@example.com",) and "https://portal.example/#/x" in message.html
+
+
+# --- sales (issue 13) ---------------------------------------------------------------------------------------------
+
+
+def test_order_status_mail_in_the_contacts_language_with_tracking() -> None:
+    from chalicelib.domain import mail as sales_mail
+
+    es = sales_mail.order_status(to="ana@x.test", tenant="Andina S.A.S.", logo_url=None, name="Ana", number="PED-1",
+                                 status="shipped", reason=None, note=None, tracking="GUIA-9",
+                                 link="http://portal/#/orders/PED-1", language=None)
+    assert es.subject == "Andina S.A.S.: tu pedido PED-1 está despachado"
+    assert "Guía de envío: GUIA-9" in es.text and "http://portal/#/orders/PED-1" in es.text
+    en = sales_mail.order_status(to="ana@x.test", tenant="Andina", logo_url=None, name="Ana", number="PED-1",
+                                 status="rejected", reason="No stock", note=None, tracking=None,
+                                 link="http://portal/#/orders/PED-1", language="en")
+    assert en.subject == "Andina: your order PED-1 is rejected" and "Reason: No stock" in en.text
+    assert "Guía" not in en.text and "<a href=\"http://portal/#/orders/PED-1\"" in en.html
+
+
+def test_the_executive_sees_what_was_ordered() -> None:
+    from chalicelib.domain import mail as sales_mail
+
+    message = sales_mail.order_placed_staff(to="eva@x.test", tenant="Andina", logo_url=None, account="El Tornillo",
+                                            contact="Ana", number="PED-1", amount="$ 1.000", po_number="OC-7",
+                                            quote="COT-1", lines=[("TAL-1", "Taladro <b>", 2), ("", "Transporte", 1)])
+    assert message.subject == "El Tornillo: pedido nuevo PED-1 ($ 1.000)"
+    assert "- 2 × Taladro <b> (TAL-1)" in message.text and "- 1 × Transporte\n" in message.text
+    assert "Orden de compra: OC-7" in message.text and "cotización COT-1" in message.text
+    assert "<b>" not in message.html and "&lt;b&gt;" in message.html

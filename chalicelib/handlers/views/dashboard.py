@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.handlers.views import billing, payments
+from chalicelib.handlers.views import billing, payments, sales
 
 if TYPE_CHECKING:
     from chalicelib.services.dashboard import Dashboard
@@ -16,4 +16,6 @@ def dashboard(cards: Dashboard) -> dict[str, Any]:
         modules["billing"] = {**cards.billing, "latest_comments": billing.latest_comments(cards.latest_comments or [])}
     if cards.recent_payments is not None:
         modules["payments"] = payments.dashboard_card(cards.recent_payments)
+    if cards.today is not None:
+        modules.update(sales.dashboard_cards(cards.recent_orders, cards.recent_quotes, cards.cart, cards.today))
     return {"modules": modules}

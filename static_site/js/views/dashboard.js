@@ -11,11 +11,15 @@ import {billingCards} from "./billing-cards.js";
 import {loadError} from "./billing.js";
 import {executiveCard} from "./executive.js";
 import {paymentsCards} from "./payments-cards.js";
+import {catalogCards, ordersCards, quotesCards} from "./sales-cards.js";
 
 /** module → (its part of GET /portal/dashboard) → cards. Later modules add their line here. */
 const MODULE_CARDS = {
   billing: billingCards,
   payments: paymentsCards,
+  catalog: catalogCards,
+  orders: ordersCards,
+  quotes: quotesCards,
 };
 
 export function renderDashboard(page) {

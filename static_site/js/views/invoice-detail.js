@@ -206,7 +206,7 @@ export function attachmentProblem(file, maxBytes = MAX_ATTACHMENT_BYTES) {
   return null;
 }
 
-function contentTypeOf(file) {
+export function contentTypeOf(file) {
   const extension = /\.([a-z0-9]+)$/i.exec(file.name || "")?.[1]?.toLowerCase();
   return ATTACHMENT_TYPES[extension] || null;
 }

@@ -9,6 +9,7 @@ import {navEntries} from "../modules.js";
 import {currentUser, hasModule} from "../session.js";
 import {initials} from "./account.js";
 import {executiveCard} from "./executive.js";
+import {cartButton} from "./sales.js";
 
 const byId = (id) => document.getElementById(id);
 let currentPath = null; // the nav entry to mark, kept across header re-draws
@@ -85,7 +86,7 @@ export function renderHeader() {
   replace(byId("main-nav-list"), navEntries(me.modules).map((page) =>
     h("li", {}, h("a", {href: `#${page.route}`, dataset: {route: page.route}}, t(page.labelKey)))));
   markCurrentNav(currentPath);
-  replace(byId("user-area"), userMenu(me), h("button", {
+  replace(byId("user-area"), cartButton(), userMenu(me), h("button", {
     type: "button", id: "logout", class: "button button-secondary button-small", on: {click: () => signOut()},
   }, t("header.logout")));
 }
