@@ -11,6 +11,9 @@ import pytest
 from tests.integration.conftest import API_KEY, OTHER_API_KEY, TENANT
 from tests.support import call, grant, quick_portal_user, sent_mail, today
 
+# Orders and quote acceptance are conditional transactions: also against DynamoDB Local (`pytest -m ddblocal`).
+pytestmark = pytest.mark.ddblocal
+
 SALES = ("catalog", "orders", "quotes", "billing")
 ACTIONS = {"orders": ["view", "create"], "quotes": ["view", "create"]}
 
