@@ -14,6 +14,27 @@ PASSWORD = "Cafetal-Montaña-Azul-9"
 _companies = itertools.count(1)
 
 
+def invite_and_sign_in(stack, page, *, account: str, contact_id: str, name: str, email: str, modules: dict,
+                       password: str = PASSWORD) -> None:
+    """Pushes a contact with portal access to ``modules``, follows the invitation from the outbox, sets the
+    password and signs in through the UI (the dashboard shows)."""
+    today = date.today()
+    reply = stack.integrator("PUT", f"contacts/{contact_id}", {
+        "account_id": account, "name": name, "email": email,
+        "portal": {"enabled": True, "start_date": (today - timedelta(days=1)).isoformat(),
+                   "end_date": (today + timedelta(days=30)).isoformat(), "modules": modules}})
+    assert reply.status_code == 201, reply.text
+    mail = next(m for m in stack.outbox() if email in m["to"])
+    token = re.search(r"#/set-password\?token=(\S+)", mail["text"]).group(1)
+    assert requests.post(f"{stack.api}/auth/password/set", json={"token": token, "password": password},
+                         timeout=10).ok
+    page.goto(f"{stack.ui}/#/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    expect(page.locator("#dashboard")).to_be_visible()
+
+
 class Customer:
     """A company with open invoices and a contact who may pay them, signed in through the UI."""
 
@@ -38,23 +59,9 @@ class Customer:
                 "balance": balance})
             assert reply.status_code == 201, reply.text
             self.invoices[invoice_id] = balance
-        contact = stack.integrator("PUT", f"contacts/{self.account}-c", {
-            "account_id": self.account, "name": "Pilar Pagos", "email": self.email,
-            "portal": {"enabled": True, "start_date": (today - timedelta(days=1)).isoformat(),
-                       "end_date": (today + timedelta(days=30)).isoformat(),
-                       "modules": {"billing": {"scope": "account", "actions": ["view"]},
-                                   "payments": {"scope": "account", "actions": ["view", "pay"]}}},
-        })
-        assert contact.status_code == 201, contact.text
-        mail = next(m for m in stack.outbox() if self.email in m["to"])
-        token = re.search(r"#/set-password\?token=(\S+)", mail["text"]).group(1)
-        assert requests.post(f"{stack.api}/auth/password/set", json={"token": token, "password": PASSWORD},
-                             timeout=10).ok
-        page.goto(f"{stack.ui}/#/login")
-        page.fill("#login-email", self.email)
-        page.fill("#login-password", PASSWORD)
-        page.click("#login-submit")
-        expect(page.locator("#dashboard")).to_be_visible()
+        invite_and_sign_in(stack, page, account=self.account, contact_id=f"{self.account}-c", name="Pilar Pagos",
+                           email=self.email, modules={"billing": {"scope": "account", "actions": ["view"]},
+                                                      "payments": {"scope": "account", "actions": ["view", "pay"]}})
 
     def balance(self, invoice_id: str) -> int:
         return self.stack.integrator("GET", f"invoices/{invoice_id}").json()["balance"]

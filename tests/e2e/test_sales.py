@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import requests
 from playwright.sync_api import expect
 
+from tests.e2e.support import invite_and_sign_in
+
 PASSWORD = "Ferreteria-Andina-Compra-7"
 _companies = itertools.count(1)
 
@@ -26,7 +28,6 @@ class Buyer:
         self.account = f"e2e-sales-{n}-{stamp}"
         self.contact = f"{self.account}-c"
         self.email = f"compras{n}.{stamp}@cliente.example.com"
-        today = date.today()
         assert stack.integrator("PUT", f"accounts/{self.account}", {
             "name": f"Compradora {n} S.A.S.", "tax_id": "900123456-8", "tax_id_type": "NIT",
             "account_executive": {"name": "Laura Restrepo", "email": "laura.restrepo@andina.example.com"},
@@ -34,20 +35,8 @@ class Buyer:
         modules = {"catalog": {"scope": "account", "actions": ["view"]},
                    "orders": {"scope": "account", "actions": ["view", "create"]},
                    "quotes": {"scope": "account", "actions": ["view", "create"]}}
-        reply = stack.integrator("PUT", f"contacts/{self.contact}", {
-            "account_id": self.account, "name": "Pablo Compras", "email": self.email,
-            "portal": {"enabled": True, "start_date": (today - timedelta(days=1)).isoformat(),
-                       "end_date": (today + timedelta(days=30)).isoformat(), "modules": modules}})
-        assert reply.status_code == 201, reply.text
-        mail = next(m for m in stack.outbox() if self.email in m["to"])
-        token = re.search(r"#/set-password\?token=(\S+)", mail["text"]).group(1)
-        assert requests.post(f"{stack.api}/auth/password/set", json={"token": token, "password": PASSWORD},
-                             timeout=10).ok
-        page.goto(f"{stack.ui}/#/login")
-        page.fill("#login-email", self.email)
-        page.fill("#login-password", PASSWORD)
-        page.click("#login-submit")
-        expect(page.locator("#dashboard")).to_be_visible()
+        invite_and_sign_in(stack, page, account=self.account, contact_id=self.contact, name="Pablo Compras",
+                           email=self.email, modules=modules, password=PASSWORD)
 
 
 def test_search_add_two_to_the_cart_and_place_the_order(stack, page):
