@@ -350,7 +350,7 @@ def main() -> int:
         for problem in problems:
             print(f"make run: {problem}", file=sys.stderr)
         return 2
-    from devtools.dynamodb_local import DynamoDBLocal, NotAvailable
+    from devtools.dynamodb_local import DynamoDBLocal, NotAvailable, ensure_installed, java_command
     from devtools.sandbox_gateways import ClockOffset
 
     offset = ClockOffset()
@@ -362,9 +362,11 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
 
     data = data_dir()
-    say(f"starting DynamoDB Local on {HOST}:{ports.dynamodb} (data in {data})…")
     dynamodb = DynamoDBLocal(ports.dynamodb, data_dir=data / "dynamodb", log=data / "dynamodb-local.log", say=say)
     try:
+        java_command(say)
+        ensure_installed(say)  # the first run: one line a step
+        say(f"starting DynamoDB Local on {HOST}:{ports.dynamodb} (data in {data})…")
         dynamodb.launch()
     except NotAvailable as missing:
         print(f"make run: {missing}", file=sys.stderr)

@@ -29,7 +29,7 @@ export function renderCatalog(page, {params}) {
   const field = (id, label, control, hint) => h("div", {class: "field"}, h("label", {for: id}, label), control,
     hint ? h("p", {class: "field-hint", id: `${id}-hint`}, hint) : null);
   const form = h("form", {id: "catalog-filters", class: "card filters", role: "search", "aria-label": t("catalog.filters")},
-    h("div", {class: "filter-row"},
+    h("div", {class: "filter-row filter-row-search"},
       field("catalog-search", t("catalog.search"), search, t("catalog.search_hint")),
       field("catalog-kind", t("catalog.kind"), kind),
       field("catalog-category", t("catalog.category"), category)),
