@@ -47,6 +47,13 @@ def test_search_add_two_to_the_cart_and_place_the_order(stack, page):
     expect(card).to_be_visible()
     expect(page.locator("#catalog-list li[data-sku]")).to_have_count(1)
     expect(card.locator(".price")).to_have_attribute("data-priced", "true")
+
+    # Its page: the characteristics and the price; back to the same results
+    card.locator("a[href='#/catalog/TAL-PER-750']").first.click()
+    expect(page.locator("#product-name")).to_contain_text("Taladro percutor")
+    expect(page.locator("#product-attributes")).to_be_visible()
+    page.go_back()
+    expect(card).to_be_visible()
     card.locator("#add-qty-TAL-PER-750").fill("2")
     card.locator("#add-TAL-PER-750").click()
     expect(page.locator("#cart-count")).to_have_text("2")

@@ -10,7 +10,7 @@ import {t} from "../i18n.js";
 import {updateHash} from "../router.js";
 import {hasAction, hasModule} from "../session.js";
 import {loadError, safeHttpUrl, tCount} from "./billing.js";
-import {addToCart, priceBlock, productHref, rateText} from "./sales.js";
+import {addToCart, detailPage, priceBlock, productHref, rateText} from "./sales.js";
 
 const PAGE_SIZE = 24;
 const SEARCH_DELAY_MS = 350;
@@ -167,45 +167,32 @@ function productCard(product) {
 
 export function renderProduct(page, {routeParams}) {
   const sku = routeParams.sku;
-  const root = h("div", {id: "product-detail", "aria-busy": "true"},
+  detailPage(page, {id: "product-detail", back: "#/catalog", backLabel: t("catalog.back"), heading: sku,
+    path: `/portal/catalog/${encodeURIComponent(sku)}`}, productView)();
+}
+
+function productView(product) {
+  const attributes = Object.entries(product.attributes || {});
+  return [
     h("header", {class: "page-header"}, h("p", {class: "breadcrumb"}, h("a", {href: "#/catalog"}, t("catalog.back"))),
-      h("h1", {tabindex: "-1"}, sku)),
-    h("div", {class: "card"}, skeleton(6)));
-  page.append(root);
-  const load = async () => {
-    let product;
-    try {
-      product = await api.get(`/portal/catalog/${encodeURIComponent(sku)}`);
-    } catch (error) {
-      root.removeAttribute("aria-busy");
-      replace(root, root.firstElementChild, h("div", {class: "card"}, loadError(error, load)));
-      return;
-    }
-    root.removeAttribute("aria-busy");
-    const focused = document.activeElement === root.querySelector("h1");
-    const attributes = Object.entries(product.attributes || {});
-    replace(root,
-      h("header", {class: "page-header"}, h("p", {class: "breadcrumb"}, h("a", {href: "#/catalog"}, t("catalog.back"))),
-        h("h1", {tabindex: "-1", id: "product-name"}, product.name),
-        h("p", {class: "muted"}, `${t("catalog.sku")}: ${product.sku}`, product.category ? ` · ${product.category}` : "")),
-      h("section", {class: "card product-page"},
-        image(product, "large"),
-        h("div", {class: "product-buy"},
-          priceBlock(product, {tiers: true}),
-          product.stock !== null && product.stock !== undefined
-            ? h("p", {class: "muted"}, t(product.stock > 0 ? "catalog.stock" : "catalog.no_stock", {count: product.stock})) : null,
-          addControls(product, "product-add"))),
-      product.description ? h("section", {class: "card"}, h("h2", {class: "card-title"}, t("catalog.description")),
-        h("p", {class: "product-description"}, product.description)) : null,
-      h("section", {class: "card", "aria-labelledby": "product-attributes-title"},
-        h("h2", {class: "card-title", id: "product-attributes-title"}, t("catalog.attributes")),
-        attributes.length
-          ? h("dl", {class: "data-list", id: "product-attributes"}, attributes.map(([name, value]) => h("div", {},
-            h("dt", {}, name), h("dd", {}, value))),
-          h("div", {}, h("dt", {}, t("catalog.unit")), h("dd", {}, product.unit)),
-          h("div", {}, h("dt", {}, t("catalog.tax_rate")), h("dd", {}, rateText(product.tax_rate))))
-          : h("p", {class: "muted"}, t("catalog.no_attributes"))));
-    if (focused) root.querySelector("h1")?.focus();
-  };
-  load();
+      h("h1", {tabindex: "-1", id: "product-name"}, product.name),
+      h("p", {class: "muted"}, `${t("catalog.sku")}: ${product.sku}`, product.category ? ` · ${product.category}` : "")),
+    h("section", {class: "card product-page"},
+      image(product, "large"),
+      h("div", {class: "product-buy"},
+        priceBlock(product, {tiers: true}),
+        product.stock !== null && product.stock !== undefined
+          ? h("p", {class: "muted"}, t(product.stock > 0 ? "catalog.stock" : "catalog.no_stock", {count: product.stock})) : null,
+        addControls(product, "product-add"))),
+    product.description ? h("section", {class: "card"}, h("h2", {class: "card-title"}, t("catalog.description")),
+      h("p", {class: "product-description"}, product.description)) : null,
+    h("section", {class: "card", "aria-labelledby": "product-attributes-title"},
+      h("h2", {class: "card-title", id: "product-attributes-title"}, t("catalog.attributes")),
+      attributes.length
+        ? h("dl", {class: "data-list", id: "product-attributes"}, attributes.map(([name, value]) => h("div", {},
+          h("dt", {}, name), h("dd", {}, value))),
+        h("div", {}, h("dt", {}, t("catalog.unit")), h("dd", {}, product.unit)),
+        h("div", {}, h("dt", {}, t("catalog.tax_rate")), h("dd", {}, rateText(product.tax_rate))))
+        : h("p", {class: "muted"}, t("catalog.no_attributes"))),
+  ];
 }

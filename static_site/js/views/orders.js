@@ -12,8 +12,8 @@ import {money} from "../money.js";
 import {navigate, updateHash} from "../router.js";
 import {hasAction} from "../session.js";
 import {cell, columnHead, loadError, loadMore, tenantToday} from "./billing.js";
-import {adoptCart, cartView, forgetCart, goToOrder, loadCart, newKey, onCartChange, orderBadge, orderHref, quoteHref,
-  rateText, when} from "./sales.js";
+import {adoptCart, cartView, detailPage, forgetCart, goToOrder, loadCart, newKey, onCartChange, orderBadge, orderHref,
+  quoteHref, rateText, when} from "./sales.js";
 
 const STATUSES = ["", "received", "confirmed", "in_preparation", "shipped", "delivered", "rejected", "cancelled"];
 
@@ -122,26 +122,8 @@ export function renderOrders(page, {params}) {
 
 export function renderOrder(page, {routeParams}) {
   const id = routeParams.id;
-  const root = h("div", {id: "order-detail", "aria-busy": "true"},
-    h("header", {class: "page-header"}, h("p", {class: "breadcrumb"}, h("a", {href: "#/orders"}, t("orders.back"))),
-      h("h1", {tabindex: "-1"}, t("orders.heading", {number: id}))),
-    h("div", {class: "card"}, skeleton(6)));
-  page.append(root);
-  const load = async () => {
-    let order;
-    try {
-      order = await api.get(`/portal/orders/${encodeURIComponent(id)}`);
-    } catch (error) {
-      root.removeAttribute("aria-busy");
-      replace(root, root.firstElementChild, h("div", {class: "card"}, loadError(error, load)));
-      return;
-    }
-    root.removeAttribute("aria-busy");
-    const focused = document.activeElement === root.querySelector("h1");
-    replace(root, ...orderView(order, load));
-    if (focused) root.querySelector("h1")?.focus();
-  };
-  load();
+  detailPage(page, {id: "order-detail", back: "#/orders", backLabel: t("orders.back"),
+    heading: t("orders.heading", {number: id}), path: `/portal/orders/${encodeURIComponent(id)}`}, orderView)();
 }
 
 function orderView(order, reload) {

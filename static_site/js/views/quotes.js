@@ -13,7 +13,7 @@ import {updateHash} from "../router.js";
 import {currentUser, hasAction} from "../session.js";
 import {cell, columnHead, loadError, loadMore, openFile, safeHttpUrl, tCount} from "./billing.js";
 import {attachmentProblem, contentTypeOf} from "./invoice-detail.js";
-import {cartView, loadCart, orderHref, quoteBadge, quoteHref, rateText, when} from "./sales.js";
+import {cartView, detailPage, loadCart, orderHref, quoteBadge, quoteHref, rateText, when} from "./sales.js";
 
 const STATUSES = ["", "sent", "accepted", "rejected", "expired", "cancelled"];
 
@@ -83,27 +83,15 @@ export function renderQuotes(page, {params}) {
 
 export function renderQuote(page, {routeParams, params}) {
   const id = routeParams.id;
-  const root = h("div", {id: "quote-detail", "aria-busy": "true"},
-    h("header", {class: "page-header"}, h("p", {class: "breadcrumb"}, h("a", {href: "#/quotes"}, t("quotes.back"))),
-      h("h1", {tabindex: "-1"}, t("quotes.heading", {number: id}))),
-    h("div", {class: "card"}, skeleton(6)));
-  page.append(root);
-  const load = async (answer = params.get("answer")) => {
-    let quote;
-    try {
-      quote = await api.get(`/portal/quotes/${encodeURIComponent(id)}`);
-    } catch (error) {
-      root.removeAttribute("aria-busy");
-      replace(root, root.firstElementChild, h("div", {class: "card"}, loadError(error, () => load(answer))));
-      return;
+  const answer = params.get("answer");
+  const load = detailPage(page, {id: "quote-detail", back: "#/quotes", backLabel: t("quotes.back"),
+    heading: t("quotes.heading", {number: id}), path: `/portal/quotes/${encodeURIComponent(id)}`},
+  (quote, reload, chosen) => quoteView(quote, chosen, reload));
+  load(answer).then((quote) => {
+    if (answer && quote?.can_answer) {
+      page.querySelector(`#quote-${answer}-form input, #quote-${answer}-form textarea`)?.focus();
     }
-    root.removeAttribute("aria-busy");
-    const focused = document.activeElement === root.querySelector("h1");
-    replace(root, ...quoteView(quote, answer, load));
-    if (focused) root.querySelector("h1")?.focus();
-    if (answer && quote.can_answer) root.querySelector(`#quote-${answer}-form input, #quote-${answer}-form textarea`)?.focus();
-  };
-  load();
+  });
 }
 
 function quoteView(quote, answer, reload) {

@@ -11,6 +11,35 @@ import {navigate} from "../router.js";
 import {hasAction, hasModule} from "../session.js";
 import {loadError, tCount, tenantTimeZone} from "./billing.js";
 
+/**
+ * A record's page (a product, an order, a quote): its header and a skeleton at once, then the nodes
+ * `render(record, reload, ...args)` returns; a failed load leaves the header and shows the retry card. The
+ * heading keeps the focus it had. Returns `load(...args)`, which resolves to the record (undefined on failure).
+ */
+export function detailPage(page, {id, back, backLabel, heading, path}, render) {
+  const root = h("div", {id, "aria-busy": "true"},
+    h("header", {class: "page-header"}, h("p", {class: "breadcrumb"}, h("a", {href: back}, backLabel)),
+      h("h1", {tabindex: "-1"}, heading)),
+    h("div", {class: "card"}, skeleton(6)));
+  page.append(root);
+  const load = async (...args) => {
+    let record;
+    try {
+      record = await api.get(path);
+    } catch (error) {
+      root.removeAttribute("aria-busy");
+      replace(root, root.firstElementChild, h("div", {class: "card"}, loadError(error, () => load(...args))));
+      return undefined;
+    }
+    root.removeAttribute("aria-busy");
+    const focused = document.activeElement === root.querySelector("h1");
+    replace(root, ...render(record, load, ...args));
+    if (focused) root.querySelector("h1")?.focus();
+    return record;
+  };
+  return load;
+}
+
 export const productHref = (sku) => `#/catalog/${encodeURIComponent(sku)}`;
 export const orderHref = (id) => `#/orders/${encodeURIComponent(id)}`;
 export const quoteHref = (id) => `#/quotes/${encodeURIComponent(id)}`;
