@@ -16,4 +16,6 @@ def dashboard(cards: Dashboard) -> dict[str, Any]:
         modules["billing"] = {**cards.billing, "latest_comments": billing.latest_comments(cards.latest_comments or [])}
     if cards.recent_payments is not None:
         modules["payments"] = payments.dashboard_card(cards.recent_payments)
+    if cards.cases is not None:
+        modules["cases"] = cards.cases
     return {"modules": modules}
