@@ -63,7 +63,7 @@ def stem(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
-    if word.endswith("e") and len(word) > 4:
+    if word.endswith("e") and len(word) > 3:
         word = word[:-1]
     return word
 
