@@ -157,6 +157,21 @@ def resolve_session(token: str | None) -> Context:
     return Context(principal=principal, tenant=tenant, contact=contact, session=session)
 
 
+def context_without_session(tenant_slug: str, contact_id: str) -> Context:
+    """What a session of the contact would know, for the demo seed acting as a customer (never for a request):
+    404 for an unknown contact, 403 for a lapsed grant."""
+    from typing import cast  # lazy: the demo seed only
+
+    from chalicelib.store import tenants  # lazy: the demo seed only
+
+    tenant = tenants.get(tenant_slug)
+    contact = contacts.load(tenant_slug, contact_id)
+    if contact is None:
+        raise NotFound("There is no contact with that id.", code="contact_not_found")
+    principal = _principal(tenant, contact, "seed")
+    return Context(principal=principal, tenant=tenant, contact=contact, session=cast("SessionItem", None))
+
+
 def me(context: Context) -> Me:
     """The signed-in contact with their account (one GetItem)."""
     account = accounts.load(context.principal.tenant, context.principal.account_id)
