@@ -17,6 +17,7 @@ from chalicelib.domain import case_report, clock, mail
 from chalicelib.domain import cases as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.observability import get_logger
+from chalicelib.services.auth import context_without_session
 from chalicelib.services.billing import download_links
 from chalicelib.services.comments import check_uploads
 from chalicelib.store import accounts, contacts, files, idempotency, keys, mailer, tenants
@@ -369,8 +370,6 @@ def _notify_contact(tenant: Tenant, case: CaseItem, item: CaseCommentItem) -> bo
 def seed_case(tenant_slug: str, contact_id: str, request: NewCase) -> CaseItem:
     """Opens ``request`` as the contact would (the demo seed: no session), unless the contact's account already
     has a case with that subject, which is returned instead: running the seed twice opens nothing twice."""
-    from chalicelib.services.auth import context_without_session  # lazy: the demo seed only
-
     context = context_without_session(tenant_slug, contact_id)
     for case in stored.opened_between(context.principal, "0000", "9999"):
         if case.subject == request.subject:

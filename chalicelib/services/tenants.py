@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from chalicelib.domain import tokens
 from chalicelib.domain.attachments import looks_like
 from chalicelib.domain.errors import Conflict, Unauthorized, ValidationFailed
+from chalicelib.domain.validation import Reader
 from chalicelib.store import tenants
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ def set_branding(slug: str, *, brand: str | None = None, brand_contrast: str | N
 def set_support(slug: str, *, desk_email: str | None = None, reopen_days: int | None = None) -> Tenant:
     """The support settings of issue 14: where new cases are mailed and how many days a customer may reopen
     a resolved or closed case (default 7). 422 for a bad address or a window outside 1-90 days."""
-    from chalicelib.domain.validation import Reader  # lazy: the operator's command only
-
     r = Reader({k: v for k, v in (("desk_email", desk_email), ("reopen_days", reopen_days)) if v is not None})
     email, days = r.email("desk_email"), r.integer("reopen_days", minimum=1, maximum=90)
     r.finish()

@@ -2,9 +2,11 @@
 // a module the contact lacks has no nav entry and no route. Pages are listed in the order of the
 // navigation table in UI.md (billing: receivables, statement, invoices; payments; …; profile last).
 
+import {renderCaseDetail, renderCaseNew, renderCaseReport, renderCases} from "./views/cases.js";
 import {renderDashboard} from "./views/dashboard.js";
 import {renderInvoiceDetail} from "./views/invoice-detail.js";
 import {renderInvoices} from "./views/invoices.js";
+import {renderKb, renderKbArticle} from "./views/kb.js";
 import {renderPaymentDetail} from "./views/payment-detail.js";
 import {renderPaymentHistory} from "./views/payment-history.js";
 import {renderPaymentNew} from "./views/payment-new.js";
@@ -32,6 +34,16 @@ export const MODULE_PAGES = [
     view: renderPaymentNew, nav: false, navRoute: "/receivables"}, // the selection's next step
   {module: "payments", route: "/payments/:id", labelKey: "nav.payments", titleKey: "payment.title",
     view: renderPaymentDetail, nav: false, navRoute: "/payments"},
+  {module: "cases", route: "/cases", labelKey: "nav.cases", view: renderCases},
+  {module: "cases", route: "/cases/new", labelKey: "nav.cases", titleKey: "cases.new_title", view: renderCaseNew,
+    nav: false, navRoute: "/cases"},
+  {module: "cases", route: "/cases/report", labelKey: "nav.cases", titleKey: "cases.report_title",
+    view: renderCaseReport, nav: false, navRoute: "/cases"},
+  {module: "cases", route: "/cases/:id", labelKey: "nav.cases", titleKey: "cases.title", view: renderCaseDetail,
+    nav: false, navRoute: "/cases"},
+  {module: "knowledge", route: "/kb", labelKey: "nav.kb", view: renderKb},
+  {module: "knowledge", route: "/kb/:id", labelKey: "nav.kb", titleKey: "kb.title", view: renderKbArticle, nav: false,
+    navRoute: "/kb"},
   {module: "profile", route: "/profile", labelKey: "nav.profile", view: renderProfile},
 ];
 

@@ -8,6 +8,7 @@ import {t, tParts} from "../i18n.js";
 import {currentUser, hasModule} from "../session.js";
 import {taxIdText} from "./account.js";
 import {billingCards} from "./billing-cards.js";
+import {casesCards} from "./cases.js";
 import {loadError} from "./billing.js";
 import {executiveCard} from "./executive.js";
 import {paymentsCards} from "./payments-cards.js";
@@ -16,6 +17,7 @@ import {paymentsCards} from "./payments-cards.js";
 const MODULE_CARDS = {
   billing: billingCards,
   payments: paymentsCards,
+  cases: casesCards,
 };
 
 export function renderDashboard(page) {
