@@ -8,7 +8,7 @@ import {formatDate, formatDateTime, formatFileSize} from "../format.js";
 import {clearErrors, requireValues, setFieldError, showApiError, whileBusy} from "../forms.js";
 import {hasText, t} from "../i18n.js";
 import {navigate, updateHash} from "../router.js";
-import {currentUser, hasModule} from "../session.js";
+import {hasAction, hasModule} from "../session.js";
 import {attachmentProblem, newIdempotencyKey, uploadFile} from "../uploads.js";
 import {cell, columnHead, loadError, openFile, safeHttpUrl, tenantTimeZone} from "./billing.js";
 
@@ -19,7 +19,7 @@ const STATUS_ICONS = {new: "✦", assigned: "☺", in_progress: "↻", waiting_c
 const SUGGEST_DELAY_MS = 300;
 
 export function canCases(action) {
-  return (currentUser()?.contact?.modules?.cases?.actions || []).includes(action);
+  return hasAction("cases", action);
 }
 
 export function caseStatusBadge(status) {
