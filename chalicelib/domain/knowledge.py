@@ -27,7 +27,7 @@ MAX_CATEGORY = 60
 MAX_AUDIENCE_ACCOUNTS = 200
 # An article's index keeps at most this many distinct terms (title and tag terms always, then the body's most
 # frequent), so a tenant's whole index stays a few hundred bytes an article.
-MAX_INDEX_TERMS = 80
+MAX_INDEX_TERMS = 40
 TITLE_WEIGHT = 3
 TAG_WEIGHT = 2
 PREFIX_MIN = 3  # a last word this long also matches as a prefix

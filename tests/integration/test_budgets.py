@@ -39,7 +39,7 @@ BUDGETS = {
     "POST /v1/portal/cases/{case_id}/close": 5,  # + Query + GetItem (event counter) + TransactWriteItems + Query
     "GET /v1/portal/dashboard (billing, payments, cases)": 5,  # + 2 billing + 1 payments + 1 cases (open cases)
     # knowledge base
-    "GET /v1/portal/kb": 2,  # + 1 Query (the tenant's index partition; one page up to 1 MB, ~1,500 articles)
+    "GET /v1/portal/kb": 2,  # + 1 Query (the tenant's index partition; a page per MB, ~1,000 articles)
     "GET /v1/portal/kb/{article_id}": 2,  # + 1 BatchGetItem (the article and the contact's vote)
     "POST /v1/portal/kb/{article_id}/vote": 4,  # + BatchGetItem + TransactWriteItems + BatchGetItem (re-read)
     "PUT /v1/integration/kb/{article_id}": 3,  # Query (the API key) + GetItem (the article) + TransactWriteItems
