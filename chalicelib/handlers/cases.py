@@ -67,6 +67,13 @@ def case_report_csv(context: Context) -> dict[str, Any]:
     return service.report_csv(context, *_period())
 
 
+@route(cases, "/portal/cases/report/pdf", module="cases")
+def case_report_pdf(context: Context) -> dict[str, Any]:
+    from chalicelib.services import cases as service  # lazy: loads with its first request
+
+    return service.report_pdf(context, *_period())
+
+
 @route(cases, "/portal/cases/{case_id}", module="cases")
 def get_case(context: Context, case_id: str) -> dict[str, Any]:
     from chalicelib.services import cases as service  # lazy: loads with its first request

@@ -17,6 +17,7 @@ from chalicelib.domain import case_report, clock, mail
 from chalicelib.domain import cases as rules
 from chalicelib.domain.errors import Conflict
 from chalicelib.observability import get_logger
+from chalicelib.services import pdfs
 from chalicelib.services.auth import context_without_session
 from chalicelib.services.billing import download_links
 from chalicelib.services.comments import check_uploads
@@ -275,6 +276,12 @@ def report_csv(context: Context, start: date | None, end: date | None) -> dict[s
     files.put_bytes(key, case_report.to_csv(rows).encode(), content_type="text/csv; charset=utf-8")
     return {**files.presign_get(key, filename=filename, content_type="text/csv; charset=utf-8"),
             "filename": filename}
+
+
+def report_pdf(context: Context, start: date | None, end: date | None) -> dict[str, Any]:
+    """The report as a PDF (15-minute link), rendered once for the same figures."""
+    account = accounts.get(context.principal.tenant, context.principal.account_id)
+    return pdfs.case_report_pdf(context, report(context, start, end), account.get("name") or "")
 
 
 def dashboard_card(context: Context) -> dict[str, Any]:

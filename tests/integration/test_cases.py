@@ -3,6 +3,7 @@ replies, closing with a rating, reopening within the window, the report and its 
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -249,6 +250,13 @@ def test_report_counts_times_and_csv(world: Any, customer: str) -> None:
     text = requests.get(csv_link.body["url"], timeout=5).content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("number,subject")
     assert "'=HYPERLINK" in text  # a formula is defused
+    pdf_link = call(world.client, "GET", "/v1/portal/cases/report/pdf", token=customer)
+    assert pdf_link.status == 200, pdf_link.body
+    from pypdf import PdfReader
+
+    printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(requests.get(pdf_link.body["url"], timeout=5)
+                                                                        .content)).pages)
+    assert "Informe de casos" in printed and "CAS-000003" in printed and "Primera respuesta" in printed
     backwards = call(world.client, "GET", "/v1/portal/cases/report?from=2026-05-01&to=2026-04-01", token=customer)
     assert backwards.status == 422
 

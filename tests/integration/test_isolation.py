@@ -364,6 +364,8 @@ CASES: list[Case] = [
          module="cases", own_scope=True),
     Case("GET", "/v1/portal/cases/report/csv", "portal",
          lambda t: Request(_with_case(t, "/v1/portal/cases/report/csv")), module="cases", own_scope=True),
+    Case("GET", "/v1/portal/cases/report/pdf", "portal",
+         lambda t: Request(_with_case(t, "/v1/portal/cases/report/pdf")), module="cases", own_scope=True),
     Case("GET", "/v1/portal/cases/{case_id}", "portal", lambda t: Request(f"/v1/portal/cases/{t.case_id}"),
          module="cases", own_scope=True),
     Case("POST", "/v1/portal/cases/{case_id}/comments", "portal",

@@ -144,3 +144,22 @@ def test_report_period_defaults_to_twelve_months() -> None:
 def test_csv_defuses_formulas(value: str) -> None:
     assert case_report.csv_cell(value) == "'" + value
     assert value in case_report.to_csv([_row(value, "2026-01-01T00:00:00Z")])
+
+
+def test_case_report_pdf_prints_the_figures() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from chalicelib.domain import pdf
+
+    rows = [_row("CAS-000001", "2026-01-05T15:00:00Z", status="closed", first="2026-01-05T17:00:00Z",
+                 closed="2026-01-06T15:00:00Z", rating=4), _row("CAS-000002", "2026-02-10T12:00:00Z")]
+    report = case_report.build(rows, start=date(2026, 1, 1), end=date(2026, 2, 28), zone=ZoneInfo("America/Bogota"),
+                               oldest_open=rows[1], now=datetime(2026, 2, 20, 12, tzinfo=UTC),
+                               generated_at="2026-02-20T12:00:00Z")
+    data = pdf.render_case_report(report, tenant_name="Andina S.A.S.", account_name="El Tornillo", logo=None,
+                                  generated_at="2026-02-20T07:00:00-05:00", language="en")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Case report" in text and "El Tornillo" in text and "CAS-000002, 10 days ago" in text
+    assert "2026-01" in text and "First response" in text and "Waiting for the customer" in text

@@ -340,10 +340,11 @@ export function renderCaseReport(page, {params}) {
       h("div", {class: "picker-submit"}, h("button", {type: "submit", class: "button"}, t("cases.apply")))), errorRegion);
   const csvStatus = h("p", {id: "report-csv-status", "aria-live": "polite"});
   const csv = h("button", {type: "button", id: "report-csv", class: "button button-secondary"}, t("cases.csv"));
+  const pdf = h("button", {type: "button", id: "report-pdf", class: "button button-secondary"}, t("cases.pdf"));
   const results = h("div", {id: "report-results", "aria-live": "polite"}, h("div", {class: "card"}, skeleton(6)));
   page.append(h("header", {class: "page-header"},
     h("p", {class: "breadcrumb"}, h("a", {href: "#/cases"}, t("cases.back"))),
-    h("h1", {tabindex: "-1"}, t("cases.report_title"))), form, h("div", {class: "actions"}, csv), csvStatus, results);
+    h("h1", {tabindex: "-1"}, t("cases.report_title"))), form, h("div", {class: "actions"}, csv, pdf), csvStatus, results);
   const period = () => ({from: from.value, to: to.value});
   const load = async () => {
     clearErrors(form, errorRegion);
@@ -359,14 +360,16 @@ export function renderCaseReport(page, {params}) {
     updateHash(withQuery("#/cases/report", period()));
     load();
   });
-  csv.addEventListener("click", async () => {
+  const download = (button, kind) => button.addEventListener("click", async () => {
     try {
-      const file = await whileBusy(csv, t("cases.preparing"), () => api.get(withQuery("/portal/cases/report/csv", period())));
-      openFile(file.url, csvStatus, {linkId: "report-csv-link", linkText: file.filename});
+      const file = await whileBusy(button, t("cases.preparing"), () => api.get(withQuery(`/portal/cases/report/${kind}`, period())));
+      openFile(file.url, csvStatus, {linkId: `report-${kind}-link`, linkText: file.filename});
     } catch (error) {
       csvStatus.textContent = error.message;
     }
   });
+  download(csv, "csv");
+  download(pdf, "pdf");
   load();
 }
 
