@@ -9,8 +9,10 @@ from chalice import Chalice, ConvertToMiddleware, CORSConfig
 from chalicelib.config import get_settings
 from chalicelib.handlers.auth import auth
 from chalicelib.handlers.billing import billing
+from chalicelib.handlers.cases import cases
 from chalicelib.handlers.gateways import gateways
 from chalicelib.handlers.integration import integration
+from chalicelib.handlers.knowledge import knowledge
 from chalicelib.handlers.meta import meta
 from chalicelib.handlers.payments import payments
 from chalicelib.handlers.portal import portal
@@ -47,6 +49,7 @@ def security_headers(event, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders, sales, sales_integration):
+for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders, sales, sales_integration, cases,
+                  knowledge):
     app.register_blueprint(blueprint, url_prefix="/v1")
 app.register_blueprint(reconciler)

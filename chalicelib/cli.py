@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "due date, 7 and 15 days after); switches reminders on")
     switch.add_argument("--off", action="store_true", help="send no reminders (the steps are kept)")
     switch.add_argument("--on", action="store_true", help="send reminders again")
+    _support_parser(tenant.add_parser("support", help="support cases: where new cases are mailed, the reopen window"))
     sub.add_parser("reconcile", help="run the payment reconciler once")
     remind = sub.add_parser("reminders", help="payment reminders").add_subparsers(dest="action", required=True)
     remind_run = remind.add_parser("run", help="mail today's payment reminders now (what the daily schedule does)")
@@ -139,6 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true",
                       help="seed a stage other than local anyway (the demo logins and key are public)")
     return parser
+
+
+def _support_parser(support: argparse.ArgumentParser) -> None:
+    support.add_argument("slug", type=_slug)
+    support.add_argument("--desk-email", help="where new cases are mailed (default: the account executive)")
+    support.add_argument("--reopen-days", type=int, help="days a customer may reopen a resolved case (default 7)")
+
+
+def _support(args: argparse.Namespace) -> Any:
+    if args.desk_email is not None or args.reopen_days is not None:
+        tenants.set_support(args.slug, desk_email=args.desk_email, reopen_days=args.reopen_days)
+    return {"tenant": args.slug, "support": tenants.get_tenant(args.slug).support}
 
 
 def _tenant(args: argparse.Namespace) -> Any:
@@ -168,7 +181,7 @@ def _tenant(args: argparse.Namespace) -> Any:
         logo = Path(args.logo_file).read_bytes() if args.logo_file else None
         return tenants.set_branding(args.slug, brand=args.brand, brand_contrast=args.brand_contrast,
                                     logo_url=args.logo_url, logo=logo)
-    return tenants.get_tenant(args.slug)
+    return _support(args) if args.action == "support" else tenants.get_tenant(args.slug)
 
 
 def _apikey(args: argparse.Namespace) -> Any:

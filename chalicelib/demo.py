@@ -7,9 +7,22 @@ from typing import Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.access import MODULE_ACTIONS, MODULES
+from chalicelib.domain.cases import read_new_case, read_staff_comment, read_staff_update
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.knowledge import read_article
 from chalicelib.domain.records import read_document
-from chalicelib.services import accounts, catalog, contacts, documents, gateways, orders, quotes, tenants
+from chalicelib.services import (
+    accounts,
+    cases,
+    catalog,
+    contacts,
+    documents,
+    gateways,
+    knowledge,
+    orders,
+    quotes,
+    tenants,
+)
 
 TENANT = "demo"
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the published demo login, local stack only
@@ -32,6 +45,51 @@ def _completed() -> bool:
     except NotFound:
         return False
     return True
+
+
+ARTICLES = (  # (id, category, title, body, tags)
+    ("kb-descargar-factura", "facturacion", "Cómo descargar tu factura electrónica",
+     "Entra a **Facturas**, abre la factura y pulsa **Descargar PDF**.\n\n1. Busca la factura por número.\n"
+     "2. Abre su detalle.\n3. Descarga el PDF o el XML de la DIAN.\n\nSi no aparece, escríbenos en "
+     "[Casos](#/cases).", ["factura", "PDF", "DIAN"]),
+    ("kb-pago-pse", "pagos", "Pagar en línea con PSE o tarjeta",
+     "Desde **Cartera** selecciona las facturas y pulsa **Pagar**. Te llevamos a la pasarela (PayU o Zona "
+     "Virtual).\n\n> El pago queda en *Pendiente* mientras el banco confirma; verificamos cada 7 minutos.",
+     ["pago", "PSE", "tarjeta"]),
+    ("kb-soporte-pago", "pagos", "Enviar el soporte de una consignación",
+     "Abre la factura, escribe un comentario y adjunta el comprobante (PDF, PNG o JPG hasta 10 MB) marcando "
+     "*soporte de pago*.", ["consignación", "transferencia"]),
+    ("kb-garantia", "garantias", "Garantía de herramientas eléctricas",
+     "Las herramientas eléctricas tienen **12 meses** de garantía por defectos de fábrica.\n\n- Conserva la "
+     "factura.\n- Abre un caso de categoría *garantía* con fotos del producto.\n- Te indicamos dónde llevarlo.",
+     ["garantía", "devolución"]),
+    ("kb-despachos", "logistica", "Horarios de despacho y seguimiento de pedidos",
+     "Despachamos de lunes a sábado. Bogotá: 24 horas; resto del país: 2 a 5 días hábiles con la guía de la "
+     "transportadora.", ["envío", "entrega", "guía"]),
+)
+
+
+def _seed_support() -> None:
+    """Knowledge-base articles (upserts by id) and Ana's cases (opened once: a subject already there is kept)."""
+    tenants.set_support(TENANT, desk_email="soporte@andina.example.com", reopen_days=7)
+    for article_id, category, title, body, tags in ARTICLES:
+        knowledge.publish(TENANT, article_id, read_article({"title": title, "body_markdown": body,
+                                                            "category": category, "tags": tags}))
+    for subject, category, description, answer, status in (
+        ("El taladro DW-500 no enciende", "warranty", "Compramos 3 taladros en la factura FV-1003 y uno no enciende.",
+         "Hola Ana, por favor envíanos una foto de la placa del taladro.", "waiting_customer"),
+        ("Factura FV-1004 con valor errado", "billing", "La factura FV-1004 cobra 10 cajas y recibimos 8.",
+         "Revisamos la remisión: emitimos una nota crédito por las 2 cajas.", "resolved"),
+        ("¿Cuándo llega el pedido de tornillería?", "delivery", "El pedido de la semana pasada no ha llegado.",
+         None, None),
+    ):
+        request = read_new_case({"subject": subject, "description": description, "category": category},
+                                categories=cases.DEFAULT_CATEGORIES)
+        case = cases.seed_case(TENANT, "ana", request)
+        if answer and not case.first_response_at:
+            cases.reply_as_staff(TENANT, case.case_id, read_staff_comment(
+                {"body": answer, "author": {"name": "Camila Soporte"}}))
+            cases.update_as_staff(TENANT, case.case_id, read_staff_update({"status": status}))
 
 
 def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
@@ -127,6 +185,7 @@ def seed_demo(*, api_key: str, portal_url: str) -> dict[str, Any]:
         "reason": "Devolución de mercancía", "applied_to": [{"invoice_id": "FV-1003", "amount": 1_000_000_00}],
     }))
     seed_sales(today=today)
+    _seed_support()
     # Pushed last: its presence is what tells a later run that the seed completed (_completed).
     mark_type, mark_id = COMPLETION_MARK
     documents.push_document(TENANT, mark_id, read_document(mark_type, {

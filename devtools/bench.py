@@ -1,4 +1,4 @@
-"""``make bench``: cold-start import time of ``app``, the size of the Lambda zip, and the billing reads at scale.
+"""``make bench``: import time of ``app``, the Lambda zip's size, billing reads at scale, knowledge-base search.
 
 Import time: medians over several fresh interpreter processes; goals (issue #3): import ≤ 150 ms with lazy
 imports, zip ≤ 15 MB. These two only report.
@@ -26,7 +26,12 @@ id index, month totals, allocations) and stores the result with BatchWriteItem. 
 bench pushes one small history through ``documents.upsert`` into one account and through the writer into
 another, and checks that both hold the same items and answer the same receivables and statements.
 
-``python -m devtools.bench --only startup|billing`` runs one part.
+Knowledge-base search (``--only kb``, moto in process): 2,000 articles of 150-400 words from a Spanish vocabulary,
+their search entries written as ``PUT /v1/integration/kb`` writes them (BatchWriteItem, not 2,000 moto
+transactions), then GET /v1/portal/kb?q=… for several queries (accents, prefixes, several words): Query pages,
+DynamoDB calls and the Lambda-side time (moto's own time subtracted, its answers replayed as above).
+
+``python -m devtools.bench --only startup|billing|reconciler|kb`` runs one part.
 """
 
 from __future__ import annotations
@@ -919,9 +924,91 @@ def reconciler_at_scale(count: int = RECONCILE_PAYMENTS) -> int:
     return 0 if result["checked"] == count and result["errors"] == 0 else 1
 
 
+KB_ARTICLES = 2_000
+KB_BUDGET = 3  # the session's BatchGetItem + the index partition's Query pages (2 at 2,000 articles)
+KB_QUERIES = ("factura electrónica", "FACTURACION", "garantia herramienta", "devolución de mercancía", "envi",
+              "pago con tarjeta de crédito", "contraseña")
+_KB_WORDS = ("factura electrónica pago tarjeta crédito débito transferencia consignación garantía herramienta "
+             "taladro pulidora devolución mercancía envío despacho pedido guía transportadora contraseña usuario "
+             "portal cartera estado cuenta saldo nota crédito débito retención impuesto IVA DIAN soporte caso "
+             "cliente proveedor bodega inventario catálogo precio descuento cotización orden compra entrega "
+             "horario sede Bogotá Medellín Cali reclamo cambio repuesto manual instalación mantenimiento").split()
+
+
+def _kb_article(rng: random.Random, n: int) -> Any:
+    from chalicelib.domain.knowledge import Article
+
+    title = " ".join(rng.choice(_KB_WORDS) for _ in range(rng.randint(4, 8))).capitalize()
+    body = " ".join(rng.choice(_KB_WORDS) for _ in range(rng.randint(150, 400)))
+    return Article(title=f"{title} {n}", body_markdown=f"## {title}\n\n{body}", category=f"cat-{n % 12}",
+                   tags=(rng.choice(_KB_WORDS), rng.choice(_KB_WORDS)), audience={}, published=True)
+
+
+def kb_search() -> int:
+    started = time.perf_counter()
+    print(f"knowledge-base search over {KB_ARTICLES:,} articles (moto in process):")
+    with sandbox() as client:
+        from chalicelib.domain import clock
+        from chalicelib.services import contacts, tenants
+        from chalicelib.store import knowledge as stored
+        from chalicelib.store.models import PorticoItem
+
+        today = clock.today(TIMEZONE)
+        tenants.create_tenant(TENANT, name="Bench S.A.S.", timezone=TIMEZONE, portal_url="http://portal.test",
+                              currency="COP", modules=frozenset({"knowledge"}))
+        _account(None, BIG)
+        contacts.upsert_contact(TENANT, "ana", {"account_id": BIG, "name": "Ana", "email": EMAIL, "portal": {
+            "enabled": True, "start_date": (today - timedelta(days=1)).isoformat(),
+            "end_date": (today + timedelta(days=30)).isoformat(), "modules": {"knowledge": {"scope": "account"}}}})
+        contacts.set_password_directly(TENANT, "ana", PASSWORD)
+        token = login(client, EMAIL)
+        rng = random.Random(SEED)
+        stamp = clock.iso(clock.now())
+
+        def write() -> str:
+            size = 0
+            with PorticoItem.batch_write() as batch:
+                for n in range(KB_ARTICLES):
+                    item, entry = stored.article_items(TENANT, f"kb-{n:04d}", _kb_article(rng, n), None, stamp)
+                    batch.save(item)
+                    batch.save(entry)
+                    size += len(json.dumps(entry.serialize()))
+            return f"index entries {size / KB_ARTICLES:.0f} bytes each, {size / 1e6:.2f} MB in all"
+
+        _step(f"{KB_ARTICLES:,} articles", write)
+        meter = Meter()
+        meter.install()
+        failures = []
+        for text in KB_QUERIES:
+            case = Case(f"q={text}", f"/v1/portal/kb?q={text.replace(' ', '+')}", KB_BUDGET)
+            _fresh_session(token)
+            meter.replay = {}
+            times, calls = [], []
+            found = 0
+            for run in range(RUNS + 1):
+                with meter.request():
+                    begun = time.perf_counter()
+                    body = _get(client, case.path, token)
+                    elapsed = time.perf_counter() - begun
+                if run:
+                    times.append((elapsed - meter.emulator_seconds) * 1000)
+                calls.append(len(meter.operations))
+                found = len(body["items"])
+            meter.replay = None
+            p50, p95 = percentile(times, 50), percentile(times, 95)
+            print(f"  {case.label!r}: {found} results, p50 {p50:.0f} ms, p95 {p95:.0f} ms, {max(calls)} DynamoDB "
+                  f"calls ({', '.join(meter.operations)})")
+            if case.budget is not None and max(calls) > case.budget:
+                failures.append(f"{case.label}: {max(calls)} calls > {case.budget}")
+    print(f"\n  kb bench: {time.perf_counter() - started:.0f} s")
+    for failure in failures:
+        print(f"BUDGET EXCEEDED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("startup", "billing", "reconciler", "sales"))
+    parser.add_argument("--only", choices=("startup", "billing", "reconciler", "sales", "kb"))
     parser.add_argument("--payments", type=int, default=RECONCILE_PAYMENTS, help="payments for the reconciler")
     args = parser.parse_args()
     if args.only in (None, "startup"):
@@ -935,6 +1022,8 @@ def main() -> int:
         from devtools.bench_sales import catalog_at_scale  # the sales bench (issue 13), its own module
 
         status |= catalog_at_scale()
+    if args.only in (None, "kb"):
+        status |= kb_search()
     return status
 
 

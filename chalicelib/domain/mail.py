@@ -111,6 +111,12 @@ _WORDS = {
         "staff_detail": "Comentario: {detail}",
         "staff_request_subject": "{account}: solicitud de cotización",
         "staff_request_intro": "{contact} ({email}) de {account} pidió una cotización en el portal.",
+        "case_subject": "{account}: caso {number} — {subject}",
+        "case_intro": "{contact} ({email}) de {account} abrió el caso {number} ({category}, prioridad {priority}):",
+        "case_files": "Adjuntos (en el caso, desde el API del integrador): {files}",
+        "case_reply_subject": "{tenant}: respuesta a tu caso {number}",
+        "case_reply_intro": "Hola {name}, {author} respondió a tu caso {number} «{subject}»:",
+        "case_reply_cta": "Ver el caso",
     },
     "en": {
         "invite_subject": "{tenant}: your customer portal access",
@@ -196,6 +202,12 @@ _WORDS = {
         "staff_detail": "Comment: {detail}",
         "staff_request_subject": "{account}: quote request",
         "staff_request_intro": "{contact} ({email}) of {account} asked for a quote in the portal.",
+        "case_subject": "{account}: case {number} — {subject}",
+        "case_intro": "{contact} ({email}) of {account} opened case {number} ({category}, {priority} priority):",
+        "case_files": "Attachments (on the case, through the integrator API): {files}",
+        "case_reply_subject": "{tenant}: an answer to your case {number}",
+        "case_reply_intro": "Hello {name}, {author} answered your case {number} “{subject}”:",
+        "case_reply_cta": "See the case",
     },
 }
 
@@ -530,3 +542,31 @@ def quote_requested_staff(*, to: str, tenant: str, logo_url: str | None, account
         paragraphs.append(w["attachments"])
     return _staff_mail(_fill(w["staff_request_subject"], fill), to=to, tenant=tenant, logo_url=logo_url,
                        paragraphs=paragraphs, links=attachments)
+# --- support cases (issue 14) ------------------------------------------------------------------------------------
+
+def case_opened(*, to: str, tenant: str, logo_url: str | None, account: str, number: str, subject: str,
+                contact: str, email: str, category: str, priority: str, body: str, attachments: list[str]) -> Mail:
+    """To the tenant's support desk: a customer opened a case."""
+    w = words("es-CO")
+    fill = {"tenant": tenant, "account": account, "number": number, "subject": subject, "contact": contact,
+            "email": email, "category": category, "priority": priority, "files": ", ".join(attachments)}
+    paragraphs = [_fill(w["case_intro"], fill), subject, body]
+    if attachments:
+        paragraphs.append(_fill(w["case_files"], fill))
+    footer = _fill(w["staff_footer"], fill)
+    return Mail(to=(to,), subject=_fill(w["case_subject"], fill), text="\n\n".join([*paragraphs, footer]) + "\n",
+                html=_layout(tenant=tenant, logo_url=logo_url, paragraphs=paragraphs, cta=None, link=None,
+                             footer=footer))
+
+
+def case_reply(*, to: str, tenant: str, logo_url: str | None, name: str, author: str, number: str, subject: str,
+               body: str, link: str, language: str | None) -> Mail:
+    """To the case's contact: staff answered on the case."""
+    w = words(language)
+    fill = {"tenant": tenant, "name": name, "author": author, "number": number, "subject": subject}
+    return _button_mail("case_reply", to=to, w=w, fill=fill, paragraphs=[_fill(w["case_reply_intro"], fill), body],
+                        link=link, tenant=tenant, logo_url=logo_url)
+
+
+def case_link(portal_url: str, case_id: str) -> str:
+    return f"{portal_url.rstrip('/')}/#/cases/{case_id}"

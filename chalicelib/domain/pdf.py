@@ -111,6 +111,33 @@ _WORDS: dict[str, dict[str, str]] = {
         "tax": "Impuestos",
         "total": "Total",
         "balance_due": "Saldo pendiente",
+        "case_report": "Informe de casos",
+        "case_period": "Periodo",
+        "case_total": "Casos abiertos en el periodo",
+        "case_open": "Siguen abiertos",
+        "case_closed": "Resueltos o cerrados",
+        "case_rating": "Calificación promedio",
+        "case_times": "Tiempos (horas)",
+        "case_measure": "Medida",
+        "case_average": "Promedio",
+        "case_median": "Mediana",
+        "case_first_response": "Primera respuesta",
+        "case_resolution": "Resolución",
+        "case_oldest": "Caso abierto más antiguo",
+        "case_oldest_value": "{number}, hace {days} días",
+        "case_by_status": "Por estado",
+        "case_by_category": "Por categoría",
+        "case_by_month": "Por mes",
+        "case_month": "Mes",
+        "case_opened": "Abiertos",
+        "case_closed_month": "Cerrados",
+        "case_count": "Casos",
+        "case_status_new": "Nuevo",
+        "case_status_assigned": "Asignado",
+        "case_status_in_progress": "En proceso",
+        "case_status_waiting_customer": "Esperando al cliente",
+        "case_status_resolved": "Resuelto",
+        "case_status_closed": "Cerrado",
         "receipt": "Comprobante de pago",
         "reference": "Referencia",
         "gateway": "Pasarela",
@@ -208,6 +235,33 @@ _WORDS: dict[str, dict[str, str]] = {
         "tax": "Tax",
         "total": "Total",
         "balance_due": "Balance due",
+        "case_report": "Case report",
+        "case_period": "Period",
+        "case_total": "Cases opened in the period",
+        "case_open": "Still open",
+        "case_closed": "Resolved or closed",
+        "case_rating": "Average rating",
+        "case_times": "Times (hours)",
+        "case_measure": "Measure",
+        "case_average": "Average",
+        "case_median": "Median",
+        "case_first_response": "First response",
+        "case_resolution": "Resolution",
+        "case_oldest": "Oldest open case",
+        "case_oldest_value": "{number}, {days} days ago",
+        "case_by_status": "By status",
+        "case_by_category": "By category",
+        "case_by_month": "By month",
+        "case_month": "Month",
+        "case_opened": "Opened",
+        "case_closed_month": "Closed",
+        "case_count": "Cases",
+        "case_status_new": "New",
+        "case_status_assigned": "Assigned",
+        "case_status_in_progress": "In progress",
+        "case_status_waiting_customer": "Waiting for the customer",
+        "case_status_resolved": "Resolved",
+        "case_status_closed": "Closed",
         "receipt": "Payment receipt",
         "reference": "Reference",
         "gateway": "Gateway",
@@ -999,4 +1053,53 @@ def render_price_list(header: dict[str, Any], rows: list[dict[str, Any]], accoun
                           words["tax_rate"]], table, aligns=("L", "L", "L", "R", "R", "R"), flexible=1)
     else:
         pdf.multi_cell(0, 5, words["no_prices"], new_x="LMARGIN", new_y="NEXT")
+# --- case report (issue 14) ------------------------------------------------------------------------------
+
+
+def render_case_report(report: dict[str, Any], *, tenant_name: str, account_name: str, logo: bytes | None,
+                       generated_at: str, language: str = "es-CO") -> bytes:
+    """The case report (the JSON of ``GET /v1/portal/cases/report``) as a PDF."""
+    words = _WORDS[_lang(language)]
+    title = words["case_report"]
+    pdf = _new_document(title=title, tenant_name=tenant_name, generated_at=generated_at, language=language,
+                        words=words)
+    pdf.running_head = " · ".join(t for t in (_text(tenant_name), title, _text(account_name)) if t)
+    pdf.add_page()
+    _letterhead(pdf, tenant_name=tenant_name, logo=logo, title=title)
+    period = report.get("period") or {}
+    oldest = report.get("oldest_open")
+    rating = (report.get("rating") or {}).get("average")
+    _key_values(pdf, [
+        (words["customer"], _text(account_name)),
+        (words["case_period"], f"{_date(period.get('from'), language)} - {_date(period.get('to'), language)}"),
+        (words["case_total"], str(report.get("total", 0))),
+        (words["case_open"], str(report.get("open", 0))),
+        (words["case_closed"], str(report.get("closed", 0))),
+        (words["case_rating"], f"{rating}" if rating is not None else "-"),
+        (words["case_oldest"], words["case_oldest_value"].format(number=_text(oldest["number"]),
+                                                                 days=oldest["age_days"]) if oldest else "-"),
+    ])
+
+    def hours(value: object) -> str:
+        return "-" if value is None else _quantity(value, language)
+
+    first, resolution = report.get("first_response") or {}, report.get("resolution") or {}
+    _section_title(pdf, words["case_times"])
+    _data_table(pdf, [words["case_measure"], words["case_average"], words["case_median"]], [
+        [words["case_first_response"], hours(first.get("average_hours")), hours(first.get("median_hours"))],
+        [words["case_resolution"], hours(resolution.get("average_hours")), hours(resolution.get("median_hours"))],
+    ], aligns=("L", "R", "R"), flexible=0)
+    _section_title(pdf, words["case_by_status"])
+    _data_table(pdf, [words["case_by_status"], words["case_count"]],
+                [[words.get(f"case_status_{status}", _text(status)), str(count)]
+                 for status, count in (report.get("by_status") or {}).items()], aligns=("L", "R"), flexible=0)
+    if report.get("by_category"):
+        _section_title(pdf, words["case_by_category"])
+        _data_table(pdf, [words["case_by_category"], words["case_count"]],
+                    [[_text(category), str(count)] for category, count in report["by_category"].items()],
+                    aligns=("L", "R"), flexible=0)
+    _section_title(pdf, words["case_by_month"])
+    _data_table(pdf, [words["case_month"], words["case_opened"], words["case_closed_month"]],
+                [[_text(m.get("month")), str(m.get("opened", 0)), str(m.get("closed", 0))]
+                 for m in report.get("by_month") or []], aligns=("L", "R", "R"), flexible=0)
     return bytes(pdf.output())

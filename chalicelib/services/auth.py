@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from chalicelib.config import get_settings
 from chalicelib.domain import clock, mail, passwords, tokens
 from chalicelib.domain.access import Grant, Principal
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from chalicelib.observability import get_logger
-from chalicelib.store import accounts, contacts, events, limits, mailer, sessions
+from chalicelib.store import accounts, contacts, events, limits, mailer, sessions, tenants
 from chalicelib.store.sessions import Context as Context
 
 if TYPE_CHECKING:
@@ -155,6 +155,17 @@ def resolve_session(token: str | None) -> Context:
     if (now - clock.parse_iso(session.last_seen_at)).total_seconds() >= TOUCH_SECONDS:
         sessions.touch(session, now=now)
     return Context(principal=principal, tenant=tenant, contact=contact, session=session)
+
+
+def context_without_session(tenant_slug: str, contact_id: str) -> Context:
+    """What a session of the contact would know, for the demo seed acting as a customer (never for a request):
+    404 for an unknown contact, 403 for a lapsed grant."""
+    tenant = tenants.get(tenant_slug)
+    contact = contacts.load(tenant_slug, contact_id)
+    if contact is None:
+        raise NotFound("There is no contact with that id.", code="contact_not_found")
+    principal = _principal(tenant, contact, "seed")
+    return Context(principal=principal, tenant=tenant, contact=contact, session=cast("SessionItem", None))
 
 
 def me(context: Context) -> Me:

@@ -42,14 +42,15 @@ def create_upload(context: Context, request: UploadRequest) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Checked:
+class Checked:
     upload: UploadItem
     data: bytes
     key: str  # where the checked copy goes
 
 
-def check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str) -> list[_Checked]:
-    """The caller's unused uploads, each read whole from S3 and checked: present, the declared size, bytes
+def check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str) -> list[Checked]:
+    """Used by everything that carries files (invoice comments, cases). The caller's unused uploads, each read
+    whole from S3 and checked: present, the declared size, bytes
     of the declared type. 422 naming each bad one. The checked copy's key names ``comment_id``, so two
     requests claiming one upload never write the same copy (only the one whose comment commits is kept)."""
     if not upload_ids:
@@ -57,7 +58,7 @@ def check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str
     principal = context.principal
     found = stored.uploads(principal, upload_ids)
     problems: dict[str, str] = {}
-    checked: list[_Checked] = []
+    checked: list[Checked] = []
     now = clock.now().timestamp()
     for index, upload_id in enumerate(upload_ids):
         field = f"attachment_ids[{index}]"
@@ -83,7 +84,7 @@ def check_uploads(context: Context, upload_ids: tuple[str, ...], comment_id: str
         else:
             key = files.object_key(principal.tenant, principal.account_id, "attachments", comment_id,
                                    item.upload_id, attachments.safe_filename(item.filename))
-            checked.append(_Checked(item, data, key))
+            checked.append(Checked(item, data, key))
     if problems:
         raise ValidationFailed(problems)
     return checked

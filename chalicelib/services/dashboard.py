@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import clock
-from chalicelib.services import billing, orders, payments, quotes
+from chalicelib.services import billing, cases, orders, payments, quotes
 
 if TYPE_CHECKING:
     from datetime import date
@@ -27,11 +27,13 @@ class Dashboard:
     recent_orders: list[OrderItem] | None = None
     recent_quotes: list[QuoteItem] | None = None
     today: date | None = None
+    cases: dict[str, Any] | None = None  # :func:`chalicelib.services.cases.dashboard_card`
 
 
 def dashboard(context: Context) -> Dashboard:
     """Billing: 2 Queries (open invoices, latest comments); payments: 1 (the newest payments); catalog: 2 (the
-    cart and its products, the second only when the cart has lines); orders: 1; quotes: 1 (lsi1's newest)."""
+    cart and its products, the second only when the cart has lines); orders: 1; quotes: 1 (lsi1's newest);
+    cases: 1 (the open cases)."""
     modules = context.principal.modules
     return Dashboard(
         billing=billing.dashboard_card(context) if "billing" in modules else None,
@@ -41,4 +43,5 @@ def dashboard(context: Context) -> Dashboard:
         recent_orders=orders.recent_orders(context) if "orders" in modules else None,
         recent_quotes=quotes.recent_quotes(context) if "quotes" in modules else None,
         today=clock.today(context.principal.timezone),
+        cases=cases.dashboard_card(context) if "cases" in modules else None,
     )

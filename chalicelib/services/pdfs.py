@@ -133,3 +133,18 @@ def price_list_file(context: Context, header: dict[str, Any], rows: list[dict[st
                                      generated_at=_local(context, clock.iso(clock.now())), language=language)
 
     return _cached(key, filename, render)
+def case_report_pdf(context: Context, report: dict[str, Any], account_name: str) -> dict[str, Any]:
+    """The case report as a PDF, cached by what it prints."""
+    from chalicelib.domain import pdf  # lazy: keeps import app fast (the PDF layouts)
+
+    principal, tenant = context.principal, context.tenant
+    printed = {k: v for k, v in report.items() if k != "generated_at"}
+    language = _language(context)
+    mine = principal.contact_id if (principal.modules.get("cases") and principal.modules["cases"].scope == "own") \
+        else "account"
+    digest = _digest(printed, account_name, mine, tenant.name, tenant.branding.get("logo_key"), language)
+    period = report["period"]
+    key = files.object_key(principal.tenant, principal.account_id, "reports", f"cases_{mine}_{digest}.pdf")
+    return _cached(key, f"informe-casos_{period['from']}_{period['to']}.pdf", lambda: pdf.render_case_report(
+        report, tenant_name=tenant.name, account_name=account_name, logo=_logo(context),
+        generated_at=_local(context, report["generated_at"]), language=language))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from chalicelib.domain import tokens
 from chalicelib.domain.attachments import looks_like
 from chalicelib.domain.errors import Conflict, Unauthorized, ValidationFailed
+from chalicelib.domain.validation import Reader
 from chalicelib.store import tenants
 
 if TYPE_CHECKING:
@@ -48,6 +49,20 @@ def set_branding(slug: str, *, brand: str | None = None, brand_contrast: str | N
         content_type, extension = _logo_type(logo)
         branding["logo_key"] = tenants.put_logo(slug, logo, content_type=content_type, extension=extension)
     return tenants.update(slug, branding=branding)
+
+
+def set_support(slug: str, *, desk_email: str | None = None, reopen_days: int | None = None) -> Tenant:
+    """The support settings of issue 14: where new cases are mailed and how many days a customer may reopen
+    a resolved or closed case (default 7). 422 for a bad address or a window outside 1-90 days."""
+    r = Reader({k: v for k, v in (("desk_email", desk_email), ("reopen_days", reopen_days)) if v is not None})
+    email, days = r.email("desk_email"), r.integer("reopen_days", minimum=1, maximum=90)
+    r.finish()
+    support = dict(tenants.get(slug).support)
+    if email:
+        support["desk_email"] = email
+    if days:
+        support["reopen_days"] = days
+    return tenants.update(slug, support=support)
 
 
 def _logo_type(data: bytes) -> tuple[str, str]:

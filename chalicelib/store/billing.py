@@ -7,14 +7,12 @@ for another account: there is no parameter for it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import billing, clock
-from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.store import db, files, keys, tenants
+from chalicelib.domain.errors import NotFound
+from chalicelib.store import cursors, db, files, keys, tenants
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -179,25 +177,6 @@ def statement(principal: Principal, period: billing.Period, currency: str | None
 
 # --- invoices ----------------------------------------------------------------------------------------------
 
-def _encode_cursor(item: BillingDocumentItem, index_key: str, listing: str) -> str:
-    """Where the next page starts, bound to the list it came from (a start key outside a query's range is
-    an error in DynamoDB)."""
-    raw = json.dumps({"pk": item.pk, "sk": item.sk, index_key: getattr(item, index_key), "list": listing},
-                     separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, pk: str, index_key: str, listing: str) -> dict[str, Any]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(data, dict) or data.get("pk") != pk or data.get("list") != listing \
-                or set(data) != {"pk", "sk", index_key, "list"} or not all(isinstance(v, str) for v in data.values()):
-            raise ValueError
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed({"cursor": "is not a cursor of this list; start again without it"}) from None
-    return {name: {"S": value} for name, value in data.items() if name != "list"}
-
-
 def invoices_page(
     principal: Principal, *, status: str, start: str | None, end: str | None, text: str | None, limit: int,
     cursor: str | None,
@@ -222,7 +201,7 @@ def invoices_page(
         forward = status == "pending"
     needle = text.casefold() if text else None
     listing = json.dumps([status, start, end, needle], separators=(",", ":"))
-    start_key = _decode_cursor(cursor, pk, index_key, listing) if cursor else None
+    start_key = cursors.decode(cursor, pk, index_key, listing) if cursor else None
     rows: list[BillingDocumentItem] = []
     last: BillingDocumentItem | None = None
     next_cursor = None
@@ -235,7 +214,7 @@ def invoices_page(
         if needle and needle not in item.number.casefold():
             continue
         if len(rows) == limit:
-            next_cursor = _encode_cursor(last, index_key, listing) if last else None
+            next_cursor = cursors.encode(last, index_key, listing) if last else None
             break
         rows.append(item)
         last = item

@@ -49,6 +49,15 @@ def uploads(principal: Principal, upload_ids: tuple[str, ...]) -> dict[str, Uplo
                                                                   consistent_read=True)}
 
 
+def mark_used(tx: Any, upload: UploadItem, *, by: str, stamp: str) -> None:
+    """Adds to ``tx``: ``upload`` is attached to ``by`` (a comment or case), once: the transaction fails if it
+    was used meanwhile."""
+    from chalicelib.store.models import UploadItem  # lazy: keeps import app fast
+
+    tx.update(upload, actions=[UploadItem.used_at.set(stamp), UploadItem.used_by.set(by), UploadItem.ttl.remove()],
+              condition=UploadItem.used_at.does_not_exist())
+
+
 def attachment_json(upload: UploadItem, key: str) -> dict[str, Any]:
     """How a comment keeps an attachment: its checked copy's ``key``, never the upload's."""
     return {"upload_id": upload.upload_id, "filename": upload.filename, "content_type": upload.content_type,
@@ -77,15 +86,12 @@ def save_contact_comment(principal: Principal, invoice: BillingDocumentItem, com
     from chalicelib.store.models import (  # lazy: keeps import app fast
         AttachmentLinkItem,
         BillingDocumentItem,
-        UploadItem,
     )
 
     def writes(tx: Any) -> None:
         tx.save(comment, condition=BillingDocumentItem.pk.does_not_exist())
         for upload in used:
-            tx.update(upload, actions=[UploadItem.used_at.set(comment.created_at),
-                                       UploadItem.used_by.set(comment.comment_id), UploadItem.ttl.remove()],
-                      condition=UploadItem.used_at.does_not_exist())
+            mark_used(tx, upload, by=comment.comment_id, stamp=comment.created_at)
         if comment.payment_proof:
             tx.update(invoice, actions=[BillingDocumentItem.proof_received_at.set(comment.created_at)],
                       condition=BillingDocumentItem.pk.exists())

@@ -298,3 +298,66 @@ QUOTE_REQUEST_LSI_PREFIX = "QREQ#"
 def quote_request_lsi(stamp: str, request_id: str) -> str:
     """lsi1: an account's quote requests newest first."""
     return f"QREQ#{stamp}#{request_id}"
+# --- support cases and the knowledge base (issue 14) -------------------------------------------------------------
+
+def cases_counter(t: str) -> str:
+    """The tenant's case-number counter (sort key :data:`COUNTER_SK`), written with every new case."""
+    return f"T#{t}#CASES"
+
+
+def case_sk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def case_children_from(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def case_children_through(case_id: str) -> str:
+    return f"CASE#{case_id}#~"  # "#" sorts below the digits of a longer number
+
+
+def case_comment_sk(case_id: str, stamp: str, comment_id: str) -> str:
+    return f"CASE#{case_id}#NOTE#{stamp}#{comment_id}"
+
+
+# lsi1 lists an account's cases by when they were opened; lsi2 holds the open ones, oldest first (CASEOPEN#
+# sorts before PAID# and after ALLOC#, outside the invoice ranges).
+CASE_LSI_PREFIX = "CASE#"
+OPEN_CASE_LSI_PREFIX = "CASEOPEN#"
+
+
+def case_lsi(created_at: str, case_id: str) -> str:
+    return f"CASE#{created_at}#{case_id}"
+
+
+def case_lsi_from(day: str) -> str:
+    return f"CASE#{day}"
+
+
+def case_lsi_through(day: str) -> str:
+    return f"CASE#{day}~"
+
+
+def open_case_lsi(created_at: str, case_id: str) -> str:
+    return f"CASEOPEN#{created_at}#{case_id}"
+
+
+def kb_article_sk(article_id: str) -> str:
+    """Under the tenant's partition: an article's body and counts."""
+    return f"KB#{article_id}"
+
+
+def kb_index(t: str) -> str:
+    """The tenant's search index: one small item an article (its terms), read whole by one Query."""
+    return f"T#{t}#KBINDEX"
+
+
+def kb_vote_sk(article_id: str) -> str:
+    """Under the contact's partition: the contact's vote on an article."""
+    return f"KBVOTE#{article_id}"
+
+
+def case_index(t: str, case_id: str) -> str:
+    """Tenant-wide: which account a case number belongs to (sort key :data:`DOC_INDEX_SK`)."""
+    return f"T#{t}#CASEID#{case_id}"

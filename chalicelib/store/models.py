@@ -110,6 +110,8 @@ class TenantItem(PorticoItem, discriminator="Tenant"):
     reminders = JSONAttribute(null=True)
     # Sales (issue 13): catalog visibility, default price list, order guardrails (domain/sales.py sales_settings).
     sales = JSONAttribute(null=True)
+    # Support: {"desk_email": "soporte@...", "reopen_days": 7, "categories": [...]}; absent = the defaults.
+    support = JSONAttribute(null=True)
 
 
 class ApiKeyItem(PorticoItem, discriminator="ApiKey"):
@@ -474,3 +476,78 @@ class QuoteRequestItem(PorticoItem, discriminator="QuoteRequest"):
     text = UnicodeAttribute(null=True)
     lines = JSONAttribute(null=True)
     attachments = JSONAttribute(null=True)
+class CaseCounterItem(PorticoItem, discriminator="CaseCounter"):
+    """The tenant's last case number; each new case moves it by one in the case's own transaction."""
+
+    seq = NumberAttribute(default=0)
+
+
+class CaseItem(PorticoItem, discriminator="Case"):
+    """A support case of an account (module ``cases``). ``lsi1``: by opening time; ``lsi2``: while open."""
+
+    case_id = UnicodeAttribute()  # its number, CAS-000123
+    account_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    contact_name = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    description = UnicodeAttribute()
+    category = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    status = UnicodeAttribute()
+    assignee = UnicodeAttribute(null=True)
+    attachments = JSONAttribute(null=True)
+    suggested_articles = ListAttribute(of=UnicodeAttribute, null=True)  # shown by the form (deflection)
+    comments = NumberAttribute(default=0)
+    first_response_at = UnicodeAttribute(null=True)
+    resolved_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    reopened_at = UnicodeAttribute(null=True)
+    reopen_count = NumberAttribute(default=0)
+    rating = NumberAttribute(null=True)
+    resolution_feedback = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class CaseCommentItem(PorticoItem, discriminator="CaseComment"):
+    """One message of a case's thread: the customer's, or staff's (``internal`` ones never reach the portal)."""
+
+    comment_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    author_type = UnicodeAttribute()  # "contact" or "staff"
+    author_name = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    body = UnicodeAttribute()
+    internal = BooleanAttribute(default=False)
+    attachments = JSONAttribute(null=True)
+
+
+class KbArticleItem(PorticoItem, discriminator="KbArticle"):
+    """A knowledge-base article as the integrator pushed it, with its helpful votes."""
+
+    article_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body_markdown = UnicodeAttribute()
+    category = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    audience = JSONAttribute(null=True)
+    published = BooleanAttribute(default=True)
+    helpful = NumberAttribute(default=0)
+    not_helpful = NumberAttribute(default=0)
+    deflections = NumberAttribute(default=0)  # votes that said the article spared opening a case
+
+
+class KbIndexItem(PorticoItem, discriminator="KbIndex"):
+    """An article in the tenant's search index: what search and the list need, no body."""
+
+    article_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    category = UnicodeAttribute()
+    audience = JSONAttribute(null=True)
+    published = BooleanAttribute(default=True)
+    terms = UnicodeAttribute()  # knowledge.encode_terms
+    snippet = UnicodeAttribute()
+
+
+class KbVoteItem(PorticoItem, discriminator="KbVote"):
+    helpful = BooleanAttribute()
+    deflected = BooleanAttribute(default=False)

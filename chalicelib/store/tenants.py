@@ -25,6 +25,7 @@ class Tenant:
     payments: dict[str, Any] = field(default_factory=dict)
     reminders: dict[str, Any] | None = None  # None: the default reminder schedule (domain/reminders.py)
     sales: dict[str, Any] | None = None  # None: the default sales settings (domain/sales.py sales_settings)
+    support: dict[str, Any] = field(default_factory=dict)  # desk_email, reopen_days, categories (domain/cases.py)
 
 
 def tenant_from_item(item: Any) -> Tenant:
@@ -39,6 +40,7 @@ def tenant_from_item(item: Any) -> Tenant:
         payments=item.payments or {},
         reminders=item.reminders,
         sales=item.sales,
+        support=item.support or {},
     )
 
 
@@ -82,7 +84,7 @@ def create(slug: str, *, name: str, timezone: str, portal_url: str, currency: st
 
 
 def update(slug: str, **changes: Any) -> Tenant:
-    """Changes name, timezone, portal_url, currency, modules, branding or reminders of an existing tenant (and
+    """Changes name, timezone, portal_url, currency, modules, branding, reminders or support of an existing tenant (and
     lists it in the tenants index, which tenants created before the index lacked)."""
     from chalicelib.store.models import TenantItem  # lazy: keeps import app fast
 

@@ -3,9 +3,11 @@
 // navigation table in UI.md (billing: receivables, statement, invoices; payments; …; profile last).
 
 import {renderCatalog, renderProduct} from "./views/catalog.js";
+import {renderCaseDetail, renderCaseNew, renderCaseReport, renderCases} from "./views/cases.js";
 import {renderDashboard} from "./views/dashboard.js";
 import {renderInvoiceDetail} from "./views/invoice-detail.js";
 import {renderInvoices} from "./views/invoices.js";
+import {renderKb, renderKbArticle} from "./views/kb.js";
 import {renderPaymentDetail} from "./views/payment-detail.js";
 import {renderPaymentHistory} from "./views/payment-history.js";
 import {renderPaymentNew} from "./views/payment-new.js";
@@ -51,6 +53,16 @@ export const MODULE_PAGES = [
     view: renderQuoteRequest, nav: false, navRoute: "/quotes"},
   {module: "quotes", route: "/quotes/:id", labelKey: "nav.quotes", titleKey: "quotes.title", view: renderQuote,
     nav: false, navRoute: "/quotes"},
+  {module: "cases", route: "/cases", labelKey: "nav.cases", view: renderCases},
+  {module: "cases", route: "/cases/new", labelKey: "nav.cases", titleKey: "cases.new_title", view: renderCaseNew,
+    nav: false, navRoute: "/cases"},
+  {module: "cases", route: "/cases/report", labelKey: "nav.cases", titleKey: "cases.report_title",
+    view: renderCaseReport, nav: false, navRoute: "/cases"},
+  {module: "cases", route: "/cases/:id", labelKey: "nav.cases", titleKey: "cases.title", view: renderCaseDetail,
+    nav: false, navRoute: "/cases"},
+  {module: "knowledge", route: "/kb", labelKey: "nav.kb", view: renderKb},
+  {module: "knowledge", route: "/kb/:id", labelKey: "nav.kb", titleKey: "kb.title", view: renderKbArticle, nav: false,
+    navRoute: "/kb"},
   {module: "profile", route: "/profile", labelKey: "nav.profile", view: renderProfile},
 ];
 

@@ -44,6 +44,21 @@ BUDGETS = {
     "GET /v1/portal/quotes/{quote_id}": 2,  # + GetItem
     # every module's card: billing 2, payments 1, catalog 2 (the cart and its products), orders 1, quotes 1
     "GET /v1/portal/dashboard (sales)": 8,
+    # support cases: 1 BatchGetItem (session, contact, tenant) + the module's calls
+    "GET /v1/portal/cases": 2,  # + 1 Query (a page on lsi1)
+    "GET /v1/portal/cases/{case_id}": 2,  # + 1 Query (the case and its thread)
+    "GET /v1/portal/cases/report": 3,  # + 1 Query (the period's cases) + 1 Query (the open ones, for the oldest)
+    # + GetItem (idempotency) + GetItem (case counter) + GetItem (event counter) + TransactWriteItems + GetItem
+    # (the account, for the desk mail)
+    "POST /v1/portal/cases": 6,
+    "POST /v1/portal/cases/{case_id}/comments": 4,  # + Query (case) + GetItem (event counter) + TransactWriteItems
+    "POST /v1/portal/cases/{case_id}/close": 5,  # + Query + GetItem (event counter) + TransactWriteItems + Query
+    "GET /v1/portal/dashboard (billing, payments, cases)": 5,  # + 2 billing + 1 payments + 1 cases (open cases)
+    # knowledge base
+    "GET /v1/portal/kb": 2,  # + 1 Query (the tenant's index partition; a page per MB, ~1,000 articles)
+    "GET /v1/portal/kb/{article_id}": 2,  # + 1 BatchGetItem (the article and the contact's vote)
+    "POST /v1/portal/kb/{article_id}/vote": 4,  # + BatchGetItem + TransactWriteItems + BatchGetItem (re-read)
+    "PUT /v1/integration/kb/{article_id}": 3,  # Query (the API key) + GetItem (the article) + TransactWriteItems
 }
 
 
@@ -338,3 +353,48 @@ def test_dashboard_with_every_sales_module_budget(sales_user: tuple[str, str, st
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     calls = measure(monkeypatch, world.client, "GET", "/v1/portal/dashboard", token=sales_user[0])
     assert len(calls) <= BUDGETS["GET /v1/portal/dashboard (sales)"], calls
+# --- support cases and the knowledge base (issue 14) --------------------------------------------------------------
+
+@pytest.fixture
+def support_user(world: Any) -> str:
+    world.account("acc-1")
+    token = world.portal_user("c-1", "acc-1", grant("billing", "payments", "cases", "knowledge",
+                                                    actions={"cases": ["view", "create", "comment"]}))
+    for n in range(3):
+        reply = call(world.client, "POST", "/v1/portal/cases", token=token,
+                     body={"subject": f"Caso {n}", "description": "Detalle", "category": "technical"})
+        assert reply.status == 201, reply.body
+    reply = call(world.client, "POST", "/v1/integration/cases/CAS-000001/comments", token=API_KEY,
+                 body={"body": "Respuesta"})
+    assert reply.status == 201, reply.body
+    world.put("kb/kb-1", {"title": "Cómo descargar facturas", "body_markdown": "Entra a Facturas.",
+                          "category": "billing"})
+    return token
+
+
+@pytest.mark.parametrize("request_budget", [
+    ("GET", "/v1/portal/cases", None, "GET /v1/portal/cases"),
+    ("GET", "/v1/portal/cases?status=open&q=caso", None, "GET /v1/portal/cases"),
+    ("GET", "/v1/portal/cases/CAS-000001", None, "GET /v1/portal/cases/{case_id}"),
+    ("GET", "/v1/portal/cases/report", None, "GET /v1/portal/cases/report"),
+    ("POST", "/v1/portal/cases", {"subject": "Nuevo", "description": "x", "category": "other"},
+     "POST /v1/portal/cases"),
+    ("POST", "/v1/portal/cases/CAS-000001/comments", {"body": "Gracias"}, "POST /v1/portal/cases/{case_id}/comments"),
+    ("POST", "/v1/portal/cases/CAS-000002/close", {"rating": 5}, "POST /v1/portal/cases/{case_id}/close"),
+    ("GET", "/v1/portal/dashboard", None, "GET /v1/portal/dashboard (billing, payments, cases)"),
+    ("GET", "/v1/portal/kb?q=facturas", None, "GET /v1/portal/kb"),
+    ("GET", "/v1/portal/kb/kb-1", None, "GET /v1/portal/kb/{article_id}"),
+    ("POST", "/v1/portal/kb/kb-1/vote", {"helpful": True}, "POST /v1/portal/kb/{article_id}/vote"),
+], ids=lambda v: f"{v[0]} {v[1]}")
+def test_support_budgets(support_user: str, world: Any, monkeypatch: pytest.MonkeyPatch,
+                         request_budget: tuple[str, str, Any, str]) -> None:
+    method, path, body, budget = request_budget
+    headers = {"Idempotency-Key": "budget-1"} if method == "POST" and path == "/v1/portal/cases" else None
+    calls = measure(monkeypatch, world.client, method, path, token=support_user, body=body, headers=headers)
+    assert len(calls) <= BUDGETS[budget], calls
+
+
+def test_publish_article_budget(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = measure(monkeypatch, world.client, "PUT", "/v1/integration/kb/kb-1", token=API_KEY,
+                    body={"title": "T", "body_markdown": "B", "category": "c"})
+    assert len(calls) <= BUDGETS["PUT /v1/integration/kb/{article_id}"], calls

@@ -79,12 +79,15 @@ def _demo_rows() -> list[dict[str, Any]]:
 
 
 def _comparable(rows: list[dict[str, Any]]) -> list[str]:
-    """Rows without their random ids (an API key's, an invitation link's: new in every run) and with every
-    instant blanked (an order's key and timeline carry the second it was seeded)."""
+    """Rows without their random ids (an API key's, an invitation link's, a case comment's id and the case's
+    time-ordered index keys: new in every run) and with every instant blanked (an order's key and timeline carry
+    the second it was seeded)."""
     random_ids = {"sk", "gsi1sk", "token_id", "secret_hash"}
+    by_kind = {"ApiKey": random_ids, "PasswordToken": random_ids, "CaseComment": {"sk", "comment_id"},
+               "Case": {"lsi1sk", "lsi2sk"}}
     return sorted(INSTANT.sub("<instant>", json.dumps(
-        {k: v for k, v in row.items() if not (row["kind"]["S"] in ("ApiKey", "PasswordToken") and k in random_ids)},
-        sort_keys=True)) for row in rows)
+        {k: v for k, v in row.items() if k not in by_kind.get(row["kind"]["S"], ())}, sort_keys=True))
+        for row in rows)
 
 
 def _wipe_demo() -> None:

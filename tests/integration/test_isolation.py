@@ -188,6 +188,24 @@ class Target:
                        "tax_rate": 1900}]})
         self.documents["quotes"] = quote_id
         return quote_id
+    @cached_property
+    def case_id(self) -> str:
+        """A support case of this target's contact (opened through the portal, as a customer would)."""
+        reply = call(self.client, "POST", "/v1/portal/cases", token=self.token(),
+                     body={"subject": f"Caso{self.mark}", "description": f"Detalle{self.mark}",
+                           "category": "technical"})
+        assert reply.status == 201, reply.body
+        self.documents["cases"] = reply.body["id"]
+        return str(reply.body["id"])
+
+    @cached_property
+    def article_id(self) -> str:
+        """A knowledge-base article only this target's account may read."""
+        article_id = f"kb-{self.account_id}"
+        _put(self.client, f"kb/{article_id}", {"title": f"Guía{self.mark}", "body_markdown": f"Texto{self.mark}",
+                                               "category": "general", "audience": {"accounts": [self.account_id]}})
+        self.documents["kb"] = article_id
+        return article_id
 
     def token(self) -> str:
         """A live session of this target's contact (signed in on first use)."""
@@ -381,6 +399,47 @@ CASES: list[Case] = [
     Case("POST", "/v1/portal/invoices/{invoice_id}/comments", "portal",
          lambda t: Request(f"/v1/portal/invoices/{t.invoice_id}/comments",
                            {"body": "Comentario intruso", "payment_proof": True}), module="billing", own_scope=True),
+    # support cases (issue 14)
+    Case("POST", "/v1/portal/cases", "portal",
+         lambda t: Request("/v1/portal/cases", {"subject": "Intruso", "description": "x", "category": "other"}),
+         module="cases", own_scope=True, other_account=frozenset({201}), own_scope_statuses=frozenset({201})),
+    Case("GET", "/v1/portal/cases", "portal", lambda t: Request(_with_case(t, "/v1/portal/cases")), module="cases",
+         own_scope=True),
+    Case("GET", "/v1/portal/cases/report", "portal", lambda t: Request(_with_case(t, "/v1/portal/cases/report")),
+         module="cases", own_scope=True),
+    Case("GET", "/v1/portal/cases/report/csv", "portal",
+         lambda t: Request(_with_case(t, "/v1/portal/cases/report/csv")), module="cases", own_scope=True),
+    Case("GET", "/v1/portal/cases/report/pdf", "portal",
+         lambda t: Request(_with_case(t, "/v1/portal/cases/report/pdf")), module="cases", own_scope=True),
+    Case("GET", "/v1/portal/cases/{case_id}", "portal", lambda t: Request(f"/v1/portal/cases/{t.case_id}"),
+         module="cases", own_scope=True),
+    Case("POST", "/v1/portal/cases/{case_id}/comments", "portal",
+         lambda t: Request(f"/v1/portal/cases/{t.case_id}/comments", {"body": "Intruso"}), module="cases",
+         own_scope=True, own_scope_statuses=frozenset({404})),
+    Case("POST", "/v1/portal/cases/{case_id}/close", "portal",
+         lambda t: Request(f"/v1/portal/cases/{t.case_id}/close", {"rating": 1}), module="cases", own_scope=True,
+         own_scope_statuses=frozenset({404})),
+    Case("POST", "/v1/portal/cases/{case_id}/reopen", "portal",
+         lambda t: Request(f"/v1/portal/cases/{t.case_id}/reopen"), module="cases", own_scope=True,
+         own_scope_statuses=frozenset({404})),
+    Case("GET", "/v1/integration/cases/{case_id}", "integrator",
+         lambda t: Request(_integration(f"cases/{t.case_id}"))),
+    Case("PUT", "/v1/integration/cases/{case_id}", "integrator",
+         lambda t: Request(_integration(f"cases/{t.case_id}"), {"status": "resolved"})),
+    Case("POST", "/v1/integration/cases/{case_id}/comments", "integrator",
+         lambda t: Request(_integration(f"cases/{t.case_id}/comments"), {"body": "Respuesta intrusa"})),
+    # knowledge base (issue 14): an article for one account only
+    Case("GET", "/v1/portal/kb", "portal", lambda t: Request(_with_article(t, "/v1/portal/kb")), module="knowledge"),
+    Case("GET", "/v1/portal/kb/{article_id}", "portal", lambda t: Request(f"/v1/portal/kb/{t.article_id}"),
+         module="knowledge"),
+    Case("POST", "/v1/portal/kb/{article_id}/vote", "portal",
+         lambda t: Request(f"/v1/portal/kb/{t.article_id}/vote", {"helpful": False}), module="knowledge",
+         other_account=frozenset({404})),
+    Case("PUT", "/v1/integration/kb/{article_id}", "integrator",
+         lambda t: Request(_integration(f"kb/{t.article_id}"), {"title": "Intruso", "body_markdown": "x",
+                                                                "category": "general"}),
+         other_tenant=frozenset({200, 201})),  # the other tenant's own article with the same id
+    Case("GET", "/v1/integration/kb/{article_id}", "integrator", lambda t: Request(_integration(f"kb/{t.article_id}"))),
     # payment reminders: the contact's own switch (no id names anyone else's)
     Case("GET", "/v1/me/preferences", "portal", lambda t: Request("/v1/me/preferences"), module="profile"),
     Case("PUT", "/v1/me/preferences", "portal", lambda t: Request("/v1/me/preferences", {"reminders": False}),
@@ -477,6 +536,18 @@ def _with_sales(t: Target, path: str) -> str:
 def _with_documents(t: Target, path: str) -> str:
     """``path``, after the target's account has one of each billing document (so a leak would show)."""
     _ = (t.invoice_id, t.credit_note_id, t.debit_note_id, t.receipt_id)
+    return path
+
+
+def _with_case(t: Target, path: str) -> str:
+    """``path``, after the target's contact opened a (marked) case."""
+    _ = t.case_id
+    return path
+
+
+def _with_article(t: Target, path: str) -> str:
+    """``path``, after an article for the target's account only was published."""
+    _ = t.article_id
     return path
 
 

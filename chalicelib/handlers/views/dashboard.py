@@ -18,4 +18,6 @@ def dashboard(cards: Dashboard) -> dict[str, Any]:
         modules["payments"] = payments.dashboard_card(cards.recent_payments)
     if cards.today is not None:
         modules.update(sales.dashboard_cards(cards.recent_orders, cards.recent_quotes, cards.cart, cards.today))
+    if cards.cases is not None:
+        modules["cases"] = cards.cases
     return {"modules": modules}

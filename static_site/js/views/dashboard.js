@@ -8,6 +8,7 @@ import {t, tParts} from "../i18n.js";
 import {currentUser, hasModule} from "../session.js";
 import {taxIdText} from "./account.js";
 import {billingCards} from "./billing-cards.js";
+import {casesCards} from "./cases.js";
 import {loadError} from "./billing.js";
 import {executiveCard} from "./executive.js";
 import {paymentsCards} from "./payments-cards.js";
@@ -20,6 +21,7 @@ const MODULE_CARDS = {
   catalog: catalogCards,
   orders: ordersCards,
   quotes: quotesCards,
+  cases: casesCards,
 };
 
 export function renderDashboard(page) {

@@ -8,13 +8,12 @@ import {formatDate, formatDateTime, formatFileSize} from "../format.js";
 import {clearErrors, requireValues, setFieldError, showApiError, whileBusy} from "../forms.js";
 import {intlLocale, t} from "../i18n.js";
 import {money as moneyOf} from "../money.js";
+import {attachmentProblem, newIdempotencyKey, uploadFile} from "../uploads.js";
 import {
   canBilling, cell, columnHead, daysOverdueText, loadError, openFile, safeHttpUrl, stateBadge, stateBadges,
   tenantTimeZone, tenantToday,
 } from "./billing.js";
 
-export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-const ATTACHMENT_TYPES = {pdf: "application/pdf", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg"};
 const ALLOCATION_TYPES = ["receipt", "credit_note", "debit_note", "portal_payment"];
 
 export function renderInvoiceDetail(page, {routeParams}) {
@@ -195,28 +194,6 @@ function commentsSection(invoice, onProof) {
     canBilling("comment") ? commentForm(invoice, list, empty, onProof) : null);
 }
 
-/** The problem with `file` as an attachment, in the user's words; null when it is fine. */
-export function attachmentProblem(file, maxBytes = MAX_ATTACHMENT_BYTES) {
-  if (!file) return null;
-  if (!contentTypeOf(file)) return t("comments.file_type", {name: file.name});
-  if (file.size > maxBytes) {
-    return t("comments.file_too_big", {name: file.name, size: formatFileSize(file.size), max: formatFileSize(maxBytes)});
-  }
-  if (file.size === 0) return t("comments.file_empty", {name: file.name});
-  return null;
-}
-
-export function contentTypeOf(file) {
-  const extension = /\.([a-z0-9]+)$/i.exec(file.name || "")?.[1]?.toLowerCase();
-  return ATTACHMENT_TYPES[extension] || null;
-}
-
-function newIdempotencyKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function commentForm(invoice, list, empty, onProof) {
   const textarea = h("textarea", {id: "comment-body", name: "body", dataset: {field: "body"}, rows: "4", required: true,
     "aria-describedby": "comment-body-error"});
@@ -265,34 +242,9 @@ function commentForm(invoice, list, empty, onProof) {
 
   const upload = async (file) => {
     if (uploaded?.file === file) return uploaded.upload_id;
-    const contentType = contentTypeOf(file);
-    let grant;
-    try {
-      grant = await api.post("/portal/uploads", {filename: file.name, content_type: contentType, size: file.size});
-    } catch (error) {
-      // The upload's own fields (filename, content_type, size) all describe the chosen file.
-      if (error instanceof ApiError && Object.keys(error.fields).length) {
-        throw new ApiError({...error, message: error.message, details: {fields: {attachment_ids: Object.values(error.fields).join(" ")}}});
-      }
-      throw error;
-    }
-    if (grant.max_size && file.size > grant.max_size) {
-      throw new ApiError({status: 422, code: "file_too_large", message: attachmentProblem(file, grant.max_size),
-        details: {fields: {attachment_ids: attachmentProblem(file, grant.max_size)}}});
-    }
-    const target = safeHttpUrl(grant.url);
-    let response;
-    try {
-      response = await fetch(target, {method: grant.method || "PUT", headers: grant.headers || {}, body: file, credentials: "omit"});
-    } catch {
-      response = null;
-    }
-    if (!response?.ok) {
-      throw new ApiError({status: response?.status || 0, code: "upload_failed", message: t("comments.upload_failed"),
-        details: {fields: {attachment_ids: t("comments.upload_failed")}}});
-    }
-    uploaded = {file, upload_id: grant.upload_id};
-    return grant.upload_id;
+    const uploadId = await uploadFile(file);
+    uploaded = {file, upload_id: uploadId};
+    return uploadId;
   };
 
   form.addEventListener("submit", async (event) => {

@@ -11,8 +11,8 @@ import {t} from "../i18n.js";
 import {money} from "../money.js";
 import {updateHash} from "../router.js";
 import {currentUser, hasAction} from "../session.js";
+import {attachmentProblem, contentTypeOf} from "../uploads.js";
 import {cell, columnHead, loadError, loadMore, openFile, safeHttpUrl, tCount} from "./billing.js";
-import {attachmentProblem, contentTypeOf} from "./invoice-detail.js";
 import {cartView, detailPage, loadCart, orderHref, quoteBadge, quoteHref, rateText, when} from "./sales.js";
 
 const STATUSES = ["", "sent", "accepted", "rejected", "expired", "cancelled"];
