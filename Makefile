@@ -70,7 +70,7 @@ package: $(STAMP)
 package-check: $(STAMP)
 	$(BIN)/python -m devtools.package check-stages
 
-## Benchmarks: import time, package size, DynamoDB calls per request, reconciler, then the scale run.
+## Benchmarks: import time, package size, calls per request, reconciler, catalog, KB search, then the scale run.
 bench: package
 	$(BIN)/python -m devtools.bench
 	$(BIN)/python -m devtools.scale

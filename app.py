@@ -49,7 +49,7 @@ def security_headers(event, get_response):  # type: ignore[no-untyped-def]
     return response
 
 
-for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders, sales, sales_integration, cases,
-                  knowledge):
+for blueprint in (meta, auth, portal, billing, payments, gateways, integration, reminders, sales, sales_integration,
+                  cases, knowledge):
     app.register_blueprint(blueprint, url_prefix="/v1")
 app.register_blueprint(reconciler)

@@ -1053,6 +1053,9 @@ def render_price_list(header: dict[str, Any], rows: list[dict[str, Any]], accoun
                           words["tax_rate"]], table, aligns=("L", "L", "L", "R", "R", "R"), flexible=1)
     else:
         pdf.multi_cell(0, 5, words["no_prices"], new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
 # --- case report (issue 14) ------------------------------------------------------------------------------
 
 
