@@ -11,8 +11,8 @@ import {t} from "../i18n.js";
 import {money} from "../money.js";
 import {updateHash} from "../router.js";
 import {currentUser, hasAction} from "../session.js";
-import {attachmentProblem, contentTypeOf} from "../uploads.js";
-import {cell, columnHead, loadError, loadMore, openFile, safeHttpUrl, tCount} from "./billing.js";
+import {attachmentProblem, uploadFile} from "../uploads.js";
+import {cell, columnHead, loadError, loadMore, openFile, tCount} from "./billing.js";
 import {cartView, detailPage, loadCart, orderHref, quoteBadge, quoteHref, rateText, when} from "./sales.js";
 
 const STATUSES = ["", "sent", "accepted", "rejected", "expired", "cancelled"];
@@ -265,21 +265,4 @@ export function renderQuoteRequest(page, {params}) {
       showApiError(form, errorRegion, error);
     }
   });
-}
-
-/** Uploads one file straight to S3 through a presigned PUT (POST /portal/uploads); returns its upload id. */
-async function uploadFile(file) {
-  const grant = await api.post("/portal/uploads", {filename: file.name, content_type: contentTypeOf(file), size: file.size});
-  let response = null;
-  try {
-    response = await fetch(safeHttpUrl(grant.url), {method: grant.method || "PUT", headers: grant.headers || {}, body: file,
-      credentials: "omit"});
-  } catch {
-    response = null;
-  }
-  if (!response?.ok) {
-    throw new ApiError({status: response?.status || 0, code: "upload_failed", message: t("comments.upload_failed"),
-      details: {fields: {attachment_ids: t("comments.upload_failed")}}});
-  }
-  return grant.upload_id;
 }
