@@ -219,14 +219,6 @@ class DynamoDBLocal:
             self._log_file.close()
             self._log_file = None
 
-    def rss_bytes(self) -> int:
-        """The process's resident memory (Linux ``/proc``), for the scale bench."""
-        if self.process is None:
-            return 0
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        return int(match.group(1)) * 1024 if match else 0
-
     def __enter__(self) -> DynamoDBLocal:
         return self.start()
 

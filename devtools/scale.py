@@ -34,6 +34,7 @@ from typing import Any
 
 import requests
 
+from devtools.bench import percentile
 from devtools.stack import DYNAMODB_CALLS_HEADER
 from devtools.stack_process import ROOT, StackProcess
 
@@ -79,9 +80,7 @@ def measure_reads(api: str, token: str) -> list[Read]:
             if run >= 2:  # a warm-up may also refresh the session's last_seen_at (one write every 2 minutes)
                 times.append(elapsed)
                 calls.append(int(reply.headers[DYNAMODB_CALLS_HEADER]))
-        times.sort()
-        results.append(Read(name, path, statistics.median(times), times[max(0, -(-len(times) * 95 // 100) - 1)],
-                            statistics.mode(calls)))
+        results.append(Read(name, path, statistics.median(times), percentile(times, 95), statistics.mode(calls)))
     return results
 
 
