@@ -16,7 +16,7 @@ export function renderKb(page, {params}) {
     placeholder: t("kb.search_placeholder")});
   const category = h("select", {id: "kb-category"}, h("option", {value: ""}, t("kb.all_categories")));
   const form = h("form", {id: "kb-form", class: "card filters", role: "search", novalidate: true},
-    h("div", {class: "filter-row"},
+    h("div", {class: "filter-row filter-row-search"},
       h("div", {class: "field"}, h("label", {for: "kb-search"}, t("kb.search")), search),
       h("div", {class: "field"}, h("label", {for: "kb-category"}, t("kb.category")), category)));
   const results = h("section", {id: "kb-results", class: "card", "aria-live": "polite"}, skeleton(6));
