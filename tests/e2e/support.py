@@ -5,12 +5,19 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 from playwright.sync_api import expect
 
 PASSWORD = "Cafetal-Montaña-Azul-9"
+TENANT_ZONE = ZoneInfo("America/Bogota")  # the demo tenant's: the portal counts days overdue there
+
+
+def tenant_today() -> date:
+    """Today where the demo tenant is: between 00:00 and 05:00 UTC the machine's date is already tomorrow."""
+    return datetime.now(TENANT_ZONE).date()
 _companies = itertools.count(1)
 
 
@@ -18,7 +25,7 @@ def invite_and_sign_in(stack, page, *, account: str, contact_id: str, name: str,
                        password: str = PASSWORD) -> None:
     """Pushes a contact with portal access to ``modules``, follows the invitation from the outbox, sets the
     password and signs in through the UI (the dashboard shows)."""
-    today = date.today()
+    today = tenant_today()
     reply = stack.integrator("PUT", f"contacts/{contact_id}", {
         "account_id": account, "name": name, "email": email,
         "portal": {"enabled": True, "start_date": (today - timedelta(days=1)).isoformat(),
@@ -44,7 +51,7 @@ class Customer:
         n = next(_companies)
         self.account = f"e2e-pay-{n}-{int(time.time())}"
         self.email = f"pagos{n}.{int(time.time())}@cliente.example.com"
-        today = date.today()
+        today = tenant_today()
         assert stack.integrator("PUT", f"accounts/{self.account}", {
             "name": f"Pagadora {n} S.A.S.", "tax_id": "900123456-8", "tax_id_type": "NIT",
             "account_executive": {"name": "Laura Restrepo", "email": "laura@andina.example.com"},

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
+
+from tests.e2e.support import tenant_today
 
 PASSWORD = "Montaña-Azul-Cafetal-7"
 
 
 def test_invited_contact_sets_password_signs_in_and_signs_out(stack, page):
     # Given the ERP pushes a company and a contact with portal access
-    today = date.today()
+    today = tenant_today()
     account = stack.integrator("PUT", "accounts/e2e-company", {
         "name": "Panadería La Espiga S.A.S.", "tax_id": "900123456-8", "tax_id_type": "NIT",
         "account_executive": {"name": "Laura Restrepo", "email": "laura@andina.example.com"},

@@ -7,12 +7,12 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.support import invite_and_sign_in
+from tests.e2e.support import invite_and_sign_in, tenant_today
 
 PASSWORD = "Ferreteria-Andina-Compra-7"
 _companies = itertools.count(1)
@@ -98,7 +98,7 @@ def test_search_add_two_to_the_cart_and_place_the_order(stack, page):
 
 def test_accept_a_quote_and_see_it_become_an_order(stack, page):
     buyer = Buyer(stack, page)
-    today = date.today()
+    today = tenant_today()
     quote_id = f"COT-{buyer.account}"
     reply = stack.integrator("PUT", f"quotes/{quote_id}", {
         "account_id": buyer.account, "contact_id": buyer.contact, "number": "COT-E2E-1",
