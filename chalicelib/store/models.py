@@ -151,6 +151,9 @@ class ContactItem(PorticoItem, discriminator="Contact"):
 
     # The contact turned payment reminders off (profile switch or the mail's link); absent = they get them.
     reminders_opted_out_at = UnicodeAttribute(null=True)
+    # The contact's notification switches, kind → on/off (domain/notifications.KINDS); a missing kind is its
+    # default. Read with domain.notifications.wants.
+    notifications = JSONAttribute(null=True)
 
 
 class LoginLockItem(PorticoItem, discriminator="LoginLock"):
