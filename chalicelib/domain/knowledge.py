@@ -219,7 +219,12 @@ def read_article(body: object) -> Article:
 def snippet(markdown: str, *, length: int = 180) -> str:
     """The article's first words without markdown marks, for result lists."""
     plain = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    plain = re.sub(r"[#>*_`|~-]+", " ", plain)
+    plain = re.sub(r"(?m)^[ \t]*([-*_=][ \t]*){3,}$", " ", plain)  # horizontal rules, setext underlines
+    plain = re.sub(r"(?m)^[ \t]*(#{1,6}|>[> \t]*|[-*+]|\d{1,9}[.)])[ \t]+", " ", plain)  # block marks
+    # Emphasis and code marks vanish without a trace ("**Facturas**," → "Facturas,"); a hyphen or an
+    # underscore inside a word ("auto-retención", "file_name") is text.
+    plain = re.sub(r"[*`~]+|(?<!\w)_+|_+(?!\w)", "", plain)
+    plain = plain.replace("|", " ")
     plain = " ".join(plain.split())
     return plain if len(plain) <= length else plain[:length - 1].rstrip() + "…"
 

@@ -9,7 +9,7 @@ from chalice import Blueprint
 
 from chalicelib.domain.knowledge import read_article
 from chalicelib.domain.validation import ID_RE, Reader, check_id
-from chalicelib.handlers.http import json_body, json_response, query, route
+from chalicelib.handlers.http import json_body, json_response, page_params, query, route
 from chalicelib.handlers.views import knowledge as views
 
 if TYPE_CHECKING:
@@ -22,11 +22,12 @@ knowledge = Blueprint(__name__)
 def search(context: Context) -> dict[str, Any]:
     from chalicelib.services import knowledge as service  # lazy: loads with its first request
 
-    r = Reader(query(knowledge))
+    limit, cursor = page_params(knowledge)
+    r = Reader({k: v for k, v in query(knowledge).items() if k not in ("limit", "cursor")})
     text = r.text("q", max_len=200)
     category = r.text("category", max_len=60, pattern=ID_RE)
     r.finish()
-    return views.results(service.search(context, text=text, category=category))
+    return views.results(service.search(context, text=text, category=category, limit=limit, cursor=cursor))
 
 
 @route(knowledge, "/portal/kb/{article_id}", module="knowledge")

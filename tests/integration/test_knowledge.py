@@ -90,3 +90,26 @@ def test_publish_validation(world: Any, reader: str) -> None:
                  body={"title": "", "category": "con espacio", "audience": {"accounts": []}, "tags": "x"})
     assert reply.status == 422
     assert set(reply.body["error"]["details"]["fields"]) == {"title", "body_markdown", "category", "audience", "tags"}
+
+
+def test_results_come_in_pages_that_follow_the_ranking(world: Any, reader: str) -> None:
+    for n in range(7):
+        publish(world, f"kb-{n}", title=f"Factura {n}", body_markdown="factura " * (n + 1))
+    ranked = search(world, reader, "?q=factura&limit=200")
+    pages, cursor = [], None
+    while True:
+        query = "?q=factura&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        body = call(world.client, "GET", f"/v1/portal/kb{query}", token=reader).body
+        pages.append([a["id"] for a in body["items"]])
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert [len(p) for p in pages] == [3, 3, 1] and [i for p in pages for i in p] == ranked
+    by_title = call(world.client, "GET", "/v1/portal/kb?limit=4", token=reader).body
+    assert [a["id"] for a in by_title["items"]] == ["kb-0", "kb-1", "kb-2", "kb-3"] and by_title["next_cursor"]
+    # A cursor belongs to its query: replayed with another text, category or as garbage it is a 422.
+    for query in (f"?q=pago&cursor={by_title['next_cursor']}", "?cursor=bm9wZQ", "?limit=0"):
+        reply = call(world.client, "GET", f"/v1/portal/kb{query}", token=reader)
+        assert reply.status == 422, (query, reply.body)
+    listed = call(world.client, "GET", f"/v1/portal/kb?limit=4&cursor={by_title['next_cursor']}", token=reader).body
+    assert [a["id"] for a in listed["items"]] == ["kb-4", "kb-5", "kb-6"] and listed["next_cursor"] is None

@@ -163,3 +163,10 @@ def test_case_report_pdf_prints_the_figures() -> None:
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Case report" in text and "El Tornillo" in text and "CAS-000002, 10 days ago" in text
     assert "2026-01" in text and "First response" in text and "Waiting for the customer" in text
+
+
+def test_snippet_drops_markdown_marks_without_leaving_gaps() -> None:
+    text = "# Título\n\n**Facturas**, pagos y _notas_ de auto-retención.\n\n- uno\n- dos\n\n---\n\n> cita `code` | x |"
+    assert knowledge.snippet(text) == "Título Facturas, pagos y notas de auto-retención. uno dos cita code x"
+    assert knowledge.snippet("1. paso con file_name y 2) otro") == "paso con file_name y 2) otro"
+    assert knowledge.snippet("palabra " * 40, length=20) == "palabra palabra pal…"

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 def results(found: SearchResult) -> dict[str, Any]:
     return {"items": [{"id": e.article_id, "title": e.title, "category": e.category, "snippet": e.snippet,
                        "score": score, "updated_at": e.updated_at} for e, score in found.items],
-            "categories": found.categories, "next_cursor": None}
+            "categories": found.categories, "next_cursor": found.next_cursor}
 
 
 def _votes(item: KbArticleItem) -> dict[str, int]:

@@ -7,9 +7,16 @@ import {formatDate} from "../format.js";
 import {t} from "../i18n.js";
 import {updateHash} from "../router.js";
 import {hasModule} from "../session.js";
-import {loadError} from "./billing.js";
+import {loadError, loadMore, tCount} from "./billing.js";
 
 const SEARCH_DELAY_MS = 300;
+const PAGE_SIZE = 20;
+
+function articleItem(article) {
+  return h("li", {class: "kb-item", dataset: {articleId: article.id}},
+    h("a", {href: `#/kb/${encodeURIComponent(article.id)}`, class: "kb-link"}, article.title),
+    h("p", {class: "muted"}, article.snippet));
+}
 
 export function renderKb(page, {params}) {
   const search = h("input", {id: "kb-search", type: "search", value: params.get("q") || "", autocomplete: "off",
@@ -28,19 +35,20 @@ export function renderKb(page, {params}) {
     const mine = ++ticket;
     const chosen = {q: search.value, category: category.value};
     try {
-      const data = await api.get(withQuery("/portal/kb", chosen));
+      const data = await api.get(withQuery("/portal/kb", {...chosen, limit: PAGE_SIZE}));
       if (mine !== ticket) return;
       if (category.options.length === 1) {
         for (const c of data.categories) category.append(h("option", {value: c, selected: c === params.get("category")}, c));
       }
       const items = data.items || [];
-      replace(results, items.length
-        ? h("ul", {id: "kb-list", class: "kb-list"}, items.map((a) => h("li", {class: "kb-item", dataset: {articleId: a.id}},
-          h("a", {href: `#/kb/${encodeURIComponent(a.id)}`, class: "kb-link"}, a.title),
-          h("p", {class: "muted"}, a.snippet))))
-        : h("div", {class: "empty-state", id: "kb-empty"}, h("p", {}, t("kb.empty")),
-          hasModule("cases") ? h("p", {}, h("a", {href: "#/cases/new"}, t("kb.open_case"))) : null));
-      announce(t("kb.found", {count: items.length}));
+      const list = h("ul", {id: "kb-list", class: "kb-list"}, items.map(articleItem));
+      replace(results, ...(items.length
+        ? [list, ...loadMore({id: "kb-more", keyPrefix: "kb", cursor: data.next_cursor, tbody: list, renderRow: articleItem,
+          stillCurrent: () => mine === ticket,
+          fetchPage: (cursor) => api.get(withQuery("/portal/kb", {...chosen, limit: PAGE_SIZE, cursor}))})]
+        : [h("div", {class: "empty-state", id: "kb-empty"}, h("p", {}, t("kb.empty")),
+          hasModule("cases") ? h("p", {}, h("a", {href: "#/cases/new"}, t("kb.open_case"))) : null)]));
+      announce(tCount("kb.found", items.length));
     } catch (error) {
       replace(results, loadError(error, load));
     }
