@@ -144,14 +144,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _support_parser(support: argparse.ArgumentParser) -> None:
     support.add_argument("slug", type=_slug)
-    support.add_argument("--desk-email", help="where new cases are mailed (default: the account executive)")
+    support.add_argument("--desk-email", help="where new cases are mailed ('' = the account executive, the default)")
     support.add_argument("--reopen-days", type=int, help="days a customer may reopen a resolved case (default 7)")
+    support.add_argument("--category", action="append", metavar="ID[=ETIQUETA[|LABEL]]", dest="categories",
+                         help="a case category the form offers, in order; repeat it for each (replaces the list). "
+                         "The defaults billing, technical, delivery, warranty and other need no label; others "
+                         "need the Spanish one, e.g. afiliaciones='Afiliaciones|Affiliations'")
+
+
+def _category(text: str) -> dict[str, Any]:
+    category_id, _, words = text.partition("=")
+    spanish, _, english = words.partition("|")
+    labels = {k: v for k, v in (("es-CO", spanish.strip()), ("en", english.strip())) if v}
+    return {"id": category_id.strip(), **({"labels": labels} if labels else {})}
 
 
 def _support(args: argparse.Namespace) -> Any:
-    if args.desk_email is not None or args.reopen_days is not None:
-        tenants.set_support(args.slug, desk_email=args.desk_email, reopen_days=args.reopen_days)
-    return {"tenant": args.slug, "support": tenants.get_tenant(args.slug).support}
+    changes: dict[str, Any] = {}
+    if args.desk_email is not None:
+        changes["desk_email"] = args.desk_email or None
+    if args.reopen_days is not None:
+        changes["reopen_days"] = args.reopen_days
+    if args.categories:
+        changes["categories"] = [_category(text) for text in args.categories]
+    settings = tenants.put_support_settings(args.slug, changes) if changes else tenants.support_settings(args.slug)
+    return {"tenant": args.slug, "support": settings}
 
 
 def _tenant(args: argparse.Namespace) -> Any:

@@ -71,7 +71,7 @@ ARTICLES = (  # (id, category, title, body, tags)
 
 def _seed_support() -> None:
     """Knowledge-base articles (upserts by id) and Ana's cases (opened once: a subject already there is kept)."""
-    tenants.set_support(TENANT, desk_email="soporte@andina.example.com", reopen_days=7)
+    tenants.put_support_settings(TENANT, {"desk_email": "soporte@andina.example.com", "reopen_days": 7})
     for article_id, category, title, body, tags in ARTICLES:
         knowledge.publish(TENANT, article_id, read_article({"title": title, "body_markdown": body,
                                                             "category": category, "tags": tags}))

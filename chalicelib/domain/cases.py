@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.domain.attachments import MAX_ATTACHMENTS, MAX_BODY
 from chalicelib.domain.errors import Conflict
@@ -194,3 +195,68 @@ def read_staff_comment(body: object) -> StaffComment:
     r.finish()
     assert text is not None
     return StaffComment(body=text.strip(), author_name=name, internal=bool(internal))
+
+
+# --- the tenant's support settings (PUT /v1/integration/settings/support, `portico tenant support`) --------------
+
+MAX_CATEGORIES = 30
+LABEL_LANGUAGES = ("es-CO", "en")
+
+
+def read_support_settings(body: object, previous: dict[str, Any]) -> dict[str, Any]:
+    """The tenant's support settings with ``body``'s fields changed (left out = kept): ``desk_email`` (null
+    clears it: new cases then mail the account executive), ``reopen_days`` 1-90, and ``categories``, the case
+    categories the case form offers, in its order: ``[{id, labels?: {"es-CO", "en"}}]``. The five default
+    ids have the portal's own words; any other id needs at least its Spanish label (English falls back to it).
+    Cases and contracts keep a category that is later removed from the list."""
+    r = Reader(body)
+    settings = dict(previous)
+    if "desk_email" in r.data:
+        email = r.email("desk_email")
+        if email:
+            settings["desk_email"] = email
+        else:
+            settings.pop("desk_email", None)
+    if r.has("reopen_days"):
+        settings["reopen_days"] = r.integer("reopen_days", minimum=1, maximum=90)
+    if r.has("categories"):
+        settings["categories"], settings["category_labels"] = _read_categories(
+            r, dict(previous.get("category_labels") or {}))
+    r.finish()
+    return settings
+
+
+def _read_categories(r: Reader, labels: dict[str, dict[str, str]]) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The ``categories`` list: ids in order, and ``labels`` with the listed ones' words replaced."""
+    entries = r.items("categories", max_items=MAX_CATEGORIES)
+    if not entries and not r.errors:
+        r.fail("categories", "must list at least one category")
+    ids: list[str] = []
+    for entry in entries:
+        category_id = entry.text("id", required=True, max_len=40, pattern=ID_RE, message="must be an id")
+        given = entry.obj("labels", required=category_id is not None and category_id not in DEFAULT_CATEGORIES)
+        words = {} if given is None else {
+            language: label for language in LABEL_LANGUAGES
+            if (label := given.text(language, required=language == "es-CO", max_len=60))}
+        if category_id is None:
+            continue
+        if category_id in ids:
+            entry.fail("id", "is listed twice")
+        ids.append(category_id)
+        if words:
+            labels[category_id] = words
+    return ids, labels
+
+
+def support_settings(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """The tenant's support settings with their defaults, as the API shows them."""
+    raw = raw or {}
+    return {"desk_email": raw.get("desk_email"), "reopen_days": int(raw.get("reopen_days") or DEFAULT_REOPEN_DAYS),
+            "categories": category_choices(raw)}
+
+
+def category_choices(raw: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The categories the case form offers, in order, each with its labels (None: the portal's own words)."""
+    raw = raw or {}
+    labels = raw.get("category_labels") or {}
+    return [{"id": c, "labels": labels.get(c)} for c in (raw.get("categories") or DEFAULT_CATEGORIES)]

@@ -74,6 +74,13 @@ def case_report_pdf(context: Context) -> dict[str, Any]:
     return service.report_pdf(context, *_period())
 
 
+@route(cases, "/portal/cases/categories", module="cases")
+def case_categories(context: Context) -> dict[str, Any]:
+    from chalicelib.services import cases as service  # lazy: loads with its first request
+
+    return {"items": service.category_choices(context)}
+
+
 @route(cases, "/portal/cases/{case_id}", module="cases")
 def get_case(context: Context, case_id: str) -> dict[str, Any]:
     from chalicelib.services import cases as service  # lazy: loads with its first request
@@ -130,3 +137,17 @@ def staff_comment_case(tenant: str, case_id: str) -> dict[str, Any]:
 
     item, notified = service.reply_as_staff(tenant, case_id, read_staff_comment(json_body(cases)))
     return {**views.comment(item, {}, staff=True), "notified": notified}
+
+
+@route(cases, "/integration/settings/support", auth="integrator")
+def get_support_settings(tenant: str) -> dict[str, Any]:
+    from chalicelib.services import tenants  # lazy: loads with its first request
+
+    return tenants.support_settings(tenant)
+
+
+@route(cases, "/integration/settings/support", methods=("PUT",), auth="integrator")
+def put_support_settings(tenant: str) -> dict[str, Any]:
+    from chalicelib.services import tenants  # lazy: loads with its first request
+
+    return tenants.put_support_settings(tenant, json_body(cases))

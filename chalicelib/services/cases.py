@@ -61,6 +61,12 @@ def categories(context: Context) -> tuple[str, ...]:
     return settings_of(context.tenant)[0]
 
 
+def category_choices(context: Context) -> list[dict[str, Any]]:
+    """What the case form offers: the tenant's categories in order, each with its labels (none for the default
+    ones, which have the portal's own words). No read beyond the session's."""
+    return rules.category_choices(context.tenant.support)
+
+
 def _links(case: CaseItem, thread: list[CaseCommentItem]) -> dict[str, str]:
     """Download links for the case's files and its visible comments' files (anyone who sees a case may open
     them: the cases module has no separate download action)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import cases as case_rules
 from chalicelib.domain import tokens
 from chalicelib.domain.attachments import looks_like
 from chalicelib.domain.errors import Conflict, Unauthorized, ValidationFailed
-from chalicelib.domain.validation import Reader
 from chalicelib.store import tenants
 
 if TYPE_CHECKING:
@@ -51,18 +51,16 @@ def set_branding(slug: str, *, brand: str | None = None, brand_contrast: str | N
     return tenants.update(slug, branding=branding)
 
 
-def set_support(slug: str, *, desk_email: str | None = None, reopen_days: int | None = None) -> Tenant:
-    """The support settings of issue 14: where new cases are mailed and how many days a customer may reopen
-    a resolved or closed case (default 7). 422 for a bad address or a window outside 1-90 days."""
-    r = Reader({k: v for k, v in (("desk_email", desk_email), ("reopen_days", reopen_days)) if v is not None})
-    email, days = r.email("desk_email"), r.integer("reopen_days", minimum=1, maximum=90)
-    r.finish()
-    support = dict(tenants.get(slug).support)
-    if email:
-        support["desk_email"] = email
-    if days:
-        support["reopen_days"] = days
-    return tenants.update(slug, support=support)
+def support_settings(slug: str) -> dict[str, Any]:
+    """The tenant's support settings as the API and the CLI show them (defaults filled in)."""
+    return case_rules.support_settings(tenants.get(slug).support)
+
+
+def put_support_settings(slug: str, body: object) -> dict[str, Any]:
+    """Changes the support settings ``body`` names (domain/cases.read_support_settings): where new cases are
+    mailed, the reopen window, the case categories; 422 and nothing changed for any bad field."""
+    settings = case_rules.read_support_settings(body, tenants.get(slug).support)
+    return case_rules.support_settings(tenants.update(slug, support=settings).support)
 
 
 def _logo_type(data: bytes) -> tuple[str, str]:

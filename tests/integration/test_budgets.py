@@ -48,6 +48,7 @@ BUDGETS = {
     "GET /v1/portal/cases": 2,  # + 1 Query (a page on lsi1)
     "GET /v1/portal/cases/{case_id}": 2,  # + 1 Query (the case and its thread)
     "GET /v1/portal/cases/report": 3,  # + 1 Query (the period's cases) + 1 Query (the open ones, for the oldest)
+    "GET /v1/portal/cases/categories": 1,  # the tenant's settings came with the session
     # + GetItem (idempotency) + GetItem (case counter) + GetItem (event counter) + TransactWriteItems + GetItem
     # (the account, for the desk mail)
     "POST /v1/portal/cases": 6,
@@ -377,6 +378,7 @@ def support_user(world: Any) -> str:
     ("GET", "/v1/portal/cases?status=open&q=caso", None, "GET /v1/portal/cases"),
     ("GET", "/v1/portal/cases/CAS-000001", None, "GET /v1/portal/cases/{case_id}"),
     ("GET", "/v1/portal/cases/report", None, "GET /v1/portal/cases/report"),
+    ("GET", "/v1/portal/cases/categories", None, "GET /v1/portal/cases/categories"),
     ("POST", "/v1/portal/cases", {"subject": "Nuevo", "description": "x", "category": "other"},
      "POST /v1/portal/cases"),
     ("POST", "/v1/portal/cases/CAS-000001/comments", {"body": "Gracias"}, "POST /v1/portal/cases/{case_id}/comments"),

@@ -266,3 +266,63 @@ def test_dashboard_has_a_cases_card(world: Any, customer: str) -> None:
     staff(world, "PUT", case_id, {"status": "waiting_customer"})
     card = call(world.client, "GET", "/v1/portal/dashboard", token=customer).body["modules"]["cases"]
     assert card["open"] == 1 and card["waiting_customer"] == 1 and card["oldest"]["id"] == case_id
+
+
+def test_support_settings_set_the_case_form_categories_in_order(world: Any, customer: str) -> None:
+    assert [c["id"] for c in call(world.client, "GET", "/v1/portal/cases/categories", token=customer).body["items"]] \
+        == ["billing", "technical", "delivery", "warranty", "other"]
+    body = {"desk_email": "Mesa@Acme.test", "categories": [
+        {"id": "afiliaciones", "labels": {"es-CO": "Afiliaciones", "en": "Affiliations"}},
+        {"id": "subsidios", "labels": {"es-CO": "Subsidios"}}, {"id": "billing"}]}
+    saved = call(world.client, "PUT", "/v1/integration/settings/support", token=API_KEY, body=body)
+    assert saved.status == 200, saved.body
+    assert saved.body == {"desk_email": "mesa@acme.test", "reopen_days": 7, "categories": [
+        {"id": "afiliaciones", "labels": {"es-CO": "Afiliaciones", "en": "Affiliations"}},
+        {"id": "subsidios", "labels": {"es-CO": "Subsidios"}}, {"id": "billing", "labels": None}]}
+    assert call(world.client, "GET", "/v1/integration/settings/support", token=API_KEY).body == saved.body
+    offered = call(world.client, "GET", "/v1/portal/cases/categories", token=customer).body["items"]
+    assert [c["id"] for c in offered] == ["afiliaciones", "subsidios", "billing"]
+    assert new_case(world, customer, category="afiliaciones").status == 201
+    refused = new_case(world, customer, category="technical")  # no longer offered
+    assert refused.status == 422 and "category" in refused.body["error"]["details"]["fields"], refused.body
+    assert set(sent_mail()[-1]["to"]) == {"mesa@acme.test"}
+    # Only the fields sent change; null clears the desk (the executive is mailed again).
+    call(world.client, "PUT", "/v1/integration/settings/support", token=API_KEY, body={"desk_email": None})
+    kept = call(world.client, "GET", "/v1/integration/settings/support", token=API_KEY).body
+    assert kept["desk_email"] is None and [c["id"] for c in kept["categories"]] == ["afiliaciones", "subsidios",
+                                                                                   "billing"]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"categories": []}, "categories"),
+    ({"categories": [{"id": "nueva"}]}, "categories[0].labels"),  # a tenant's own id needs its words
+    ({"categories": [{"id": "nueva", "labels": {"en": "New"}}]}, "categories[0].labels.es-CO"),
+    ({"categories": [{"id": "billing"}, {"id": "billing"}]}, "categories[1].id"),
+    ({"categories": [{"id": "con espacio", "labels": {"es-CO": "x"}}]}, "categories[0].id"),
+    ({"reopen_days": 0}, "reopen_days"),
+    ({"desk_email": "no-es-correo"}, "desk_email"),
+    ({"sla": 4}, "sla"),
+])
+def test_bad_support_settings_are_refused_and_change_nothing(world: Any, body: dict[str, Any], field: str) -> None:
+    before = call(world.client, "GET", "/v1/integration/settings/support", token=API_KEY).body
+    reply = call(world.client, "PUT", "/v1/integration/settings/support", token=API_KEY,
+                 body={"reopen_days": 30, **body})
+    assert reply.status == 422 and field in reply.body["error"]["details"]["fields"], reply.body
+    assert call(world.client, "GET", "/v1/integration/settings/support", token=API_KEY).body == before
+
+
+def test_the_cli_sets_support_settings(world: Any, capsys: Any) -> None:
+    from chalicelib import cli
+
+    assert cli.main(["tenant", "support", TENANT, "--desk-email", "mesa@acme.test", "--reopen-days", "10",
+                     "--category", "afiliaciones=Afiliaciones|Affiliations", "--category", "other"]) == 0
+    printed = capsys.readouterr().out
+    assert "afiliaciones" in printed and "Affiliations" in printed
+    settings = call(world.client, "GET", "/v1/integration/settings/support", token=API_KEY).body
+    assert settings == {"desk_email": "mesa@acme.test", "reopen_days": 10, "categories": [
+        {"id": "afiliaciones", "labels": {"es-CO": "Afiliaciones", "en": "Affiliations"}},
+        {"id": "other", "labels": None}]}
+    assert cli.main(["tenant", "support", TENANT, "--category", "nueva"]) != 0  # no Spanish label
+    assert "labels" in capsys.readouterr().err
+    assert cli.main(["tenant", "support", TENANT, "--desk-email", ""]) == 0
+    assert call(world.client, "GET", "/v1/integration/settings/support", token=API_KEY).body["desk_email"] is None

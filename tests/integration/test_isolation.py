@@ -411,6 +411,8 @@ CASES: list[Case] = [
          lambda t: Request(_with_case(t, "/v1/portal/cases/report/csv")), module="cases", own_scope=True),
     Case("GET", "/v1/portal/cases/report/pdf", "portal",
          lambda t: Request(_with_case(t, "/v1/portal/cases/report/pdf")), module="cases", own_scope=True),
+    Case("GET", "/v1/portal/cases/categories", "portal", lambda t: Request("/v1/portal/cases/categories"),
+         module="cases"),
     Case("GET", "/v1/portal/cases/{case_id}", "portal", lambda t: Request(f"/v1/portal/cases/{t.case_id}"),
          module="cases", own_scope=True),
     Case("POST", "/v1/portal/cases/{case_id}/comments", "portal",
@@ -428,6 +430,10 @@ CASES: list[Case] = [
          lambda t: Request(_integration(f"cases/{t.case_id}"), {"status": "resolved"})),
     Case("POST", "/v1/integration/cases/{case_id}/comments", "integrator",
          lambda t: Request(_integration(f"cases/{t.case_id}/comments"), {"body": "Respuesta intrusa"})),
+    Case("GET", "/v1/integration/settings/support", "integrator", lambda t: Request(_integration("settings/support")),
+         other_tenant=frozenset({200})),  # the other tenant's own settings
+    Case("PUT", "/v1/integration/settings/support", "integrator",
+         lambda t: Request(_integration("settings/support"), {"reopen_days": 3}), other_tenant=frozenset({200})),
     # knowledge base (issue 14): an article for one account only
     Case("GET", "/v1/portal/kb", "portal", lambda t: Request(_with_article(t, "/v1/portal/kb")), module="knowledge"),
     Case("GET", "/v1/portal/kb/{article_id}", "portal", lambda t: Request(f"/v1/portal/kb/{t.article_id}"),

@@ -6,14 +6,13 @@ import {api, withQuery} from "../api.js";
 import {announce, h, replace, skeleton} from "../dom.js";
 import {formatDate, formatDateTime, formatFileSize} from "../format.js";
 import {clearErrors, requireValues, setFieldError, showApiError, whileBusy} from "../forms.js";
-import {hasText, t} from "../i18n.js";
+import {hasText, language, t} from "../i18n.js";
 import {navigate, updateHash} from "../router.js";
 import {hasAction, hasModule} from "../session.js";
 import {attachmentProblem, newIdempotencyKey, uploadFile} from "../uploads.js";
 import {cell, columnHead, loadError, openFile, safeHttpUrl, tenantTimeZone} from "./billing.js";
 
 const STATUSES = ["all", "open", "new", "assigned", "in_progress", "waiting_customer", "resolved", "closed"];
-const CATEGORIES = ["billing", "technical", "delivery", "warranty", "other"];
 const PRIORITIES = ["low", "normal", "high", "urgent"];
 const STATUS_ICONS = {new: "✦", assigned: "☺", in_progress: "↻", waiting_customer: "✉", resolved: "✓", closed: "■"};
 const SUGGEST_DELAY_MS = 300;
@@ -27,8 +26,32 @@ export function caseStatusBadge(status) {
     h("span", {class: "badge-icon", "aria-hidden": "true"}, STATUS_ICONS[status] || "•"), " ", t(`cases.status.${status}`));
 }
 
-/** A category's words: the UI's own for the default ones, the tenant's id for its own categories. */
+// The tenant's case categories ({id, labels}), fetched once a page load: the form offers them in order, and
+// every page names a category by the tenant's label for the UI's language (Spanish when it has no English one).
+let categories = null;
+const categoryLabels = new Map();
+
+function caseCategories() {
+  categories ??= api.get("/portal/cases/categories").then(({items}) => {
+    for (const c of items) if (c.labels) categoryLabels.set(c.id, c.labels);
+    return items;
+  }, (error) => {
+    categories = null;
+    throw error;
+  });
+  return categories;
+}
+
+/** `request`'s answer once the labels are loaded too (in parallel); without them a page shows the ids. */
+async function withCategories(request) {
+  const [answer] = await Promise.all([request, caseCategories().catch(() => null)]);
+  return answer;
+}
+
+/** A category's words: the tenant's label, else the UI's own for the default ones, else the id itself. */
 function categoryText(category) {
+  const labels = categoryLabels.get(category);
+  if (labels) return labels[language()] || labels["es-CO"];
   return hasText(`cases.category.${category}`) ? t(`cases.category.${category}`) : category;
 }
 
@@ -62,7 +85,7 @@ export function renderCases(page, {params}) {
     const chosen = {status: statusSelect.value === "all" ? "" : statusSelect.value, q: search.value.trim()};
     clearErrors(form, errorRegion);
     try {
-      const data = await api.get(withQuery("/portal/cases", {...chosen, limit: 50}));
+      const data = await withCategories(api.get(withQuery("/portal/cases", {...chosen, limit: 50})));
       showCases(results, data.items || []);
     } catch (error) {
       if (error.status === 422) showApiError(form, errorRegion, error);
@@ -103,8 +126,11 @@ export function renderCaseNew(page) {
     "aria-describedby": "case-subject-hint case-subject-error"});
   const description = h("textarea", {id: "case-description", dataset: {field: "description"}, rows: "6",
     "aria-describedby": "case-description-error"});
-  const category = h("select", {id: "case-category", dataset: {field: "category"}},
-    CATEGORIES.map((c) => h("option", {value: c}, t(`cases.category.${c}`))));
+  const category = h("select", {id: "case-category", dataset: {field: "category"}, "aria-busy": "true"});
+  caseCategories().then((items) => {
+    category.append(...items.map((c) => h("option", {value: c.id}, categoryText(c.id))));
+    category.removeAttribute("aria-busy");
+  }, (error) => setFieldError(form, "category", error.message));
   const priority = h("select", {id: "case-priority", dataset: {field: "priority"}},
     PRIORITIES.map((p) => h("option", {value: p, selected: p === "normal"}, t(`cases.priority.${p}`))));
   const file = h("input", {id: "case-file", type: "file", dataset: {field: "attachment_ids"},
@@ -204,7 +230,7 @@ export function renderCaseDetail(page, {routeParams}) {
 async function loadCase(body, id) {
   let item;
   try {
-    item = await api.get(`/portal/cases/${encodeURIComponent(id)}`);
+    item = await withCategories(api.get(`/portal/cases/${encodeURIComponent(id)}`));
   } catch (error) {
     replace(body, h("header", {class: "page-header"}, h("h1", {tabindex: "-1"}, t("cases.title"))),
       error.status === 404 ? h("p", {class: "form-error", role: "alert"}, error.message) : loadError(error, () => loadCase(body, id)));
@@ -349,7 +375,7 @@ export function renderCaseReport(page, {params}) {
   const load = async () => {
     clearErrors(form, errorRegion);
     try {
-      replace(results, reportView(await api.get(withQuery("/portal/cases/report", period()))));
+      replace(results, reportView(await withCategories(api.get(withQuery("/portal/cases/report", period())))));
     } catch (error) {
       if (error.status === 422) showApiError(form, errorRegion, error);
       else replace(results, loadError(error, load));
